@@ -1,0 +1,454 @@
+//! The `evident` binary: command-line parsing, configuration, logging and terminal output.
+
+mod output;
+mod progress;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use evident_core::EvidenceKind;
+use evident_core::eval::{Qrels, parse_queries};
+use evident_core::lexicon::Lexicon;
+use evident_core::readers::Format;
+use evident_engine::model::{ModelSource, load_embedder};
+use evident_engine::{IngestOptions, eval, ingest, starter};
+use evident_search::{Embedder, Fusion, Mode, SearchIndex, SearchOptions};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "evident", version, about = "Clinical evidence search with cited passages")]
+struct Cli {
+    /// Data directory holding the index (default: the platform data directory).
+    #[arg(long, global = true, env = "EVIDENT_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Directory of a sentence-transformers model (all-MiniLM-L6-v2) for dense retrieval.
+    #[arg(long, global = true, env = "EVIDENT_MODEL_DIR")]
+    model_dir: Option<PathBuf>,
+    /// Download all-MiniLM-L6-v2 from the Hugging Face hub (builds with `--features hf-hub`).
+    #[arg(long, global = true)]
+    download_model: bool,
+    /// An extra lexicon file (same format as data/lexicon.tsv) that extends the built-in one.
+    #[arg(long, global = true, env = "EVIDENT_LEXICON")]
+    lexicon: Option<PathBuf>,
+    /// Show debug logs.
+    #[arg(long, short, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load documents (Markdown guideline folders, PubMed XML, JSON Lines, BEIR) into the index.
+    Ingest(IngestArgs),
+    /// Embed the passages the index still lacks vectors for (resumes an interrupted run).
+    Embed,
+    /// Search the index and print the best passages.
+    Search(SearchArgs),
+    /// Evaluate retrieval quality against relevance judgements.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+    /// Measure search latency over a set of queries.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Show what the published index holds.
+    Status,
+}
+
+#[derive(Args)]
+struct IngestArgs {
+    /// Files or directories (recursed).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    format: FormatArg,
+    /// Evidence kind to give every document (guideline, systematic_review, trial, study,
+    /// review, reference, other).
+    #[arg(long, value_parser = parse_kind)]
+    kind: Option<EvidenceKind>,
+    /// Skip invalid records (reporting how many) instead of stopping at the first.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Do not embed after indexing (BM25 is searchable either way; run `evident embed` later).
+    #[arg(long)]
+    no_embed: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Auto,
+    Markdown,
+    PubmedXml,
+    Jsonl,
+    Beir,
+}
+
+#[derive(Args, Clone)]
+struct RankArgs {
+    /// Ranking: hybrid (BM25 + dense), bm25 or dense.
+    #[arg(long, value_enum, default_value_t = ModeArg::Hybrid)]
+    mode: ModeArg,
+    /// Fusion method for hybrid ranking.
+    #[arg(long, value_enum, default_value_t = FusionArg::Linear)]
+    fusion: FusionArg,
+    /// Weight of the dense ranking in hybrid fusion (0–1).
+    #[arg(long, default_value_t = 0.5)]
+    dense_weight: f32,
+    /// Bonus for guideline-grade evidence (score × (1 + boost)).
+    #[arg(long, default_value_t = 0.0)]
+    guideline_boost: f32,
+    /// Candidates each ranking contributes to fusion.
+    #[arg(long, default_value_t = 100)]
+    candidates: usize,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
+enum ModeArg {
+    Hybrid,
+    Bm25,
+    Dense,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FusionArg {
+    Linear,
+    Rrf,
+}
+
+#[derive(Args)]
+struct SearchArgs {
+    /// The question or search terms.
+    #[arg(required = true)]
+    query: Vec<String>,
+    /// Number of passages to show.
+    #[arg(long, short, default_value_t = 5)]
+    k: usize,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+    #[command(flatten)]
+    rank: RankArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// nDCG@10, Recall@100 and MRR@10 of the ranking over BEIR-style queries and qrels.
+    Retrieval(EvalArgs),
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// Queries as JSON Lines (`_id`, `text`).
+    #[arg(long)]
+    queries: PathBuf,
+    /// Relevance judgements (`query-id corpus-id score`, TSV).
+    #[arg(long)]
+    qrels: PathBuf,
+    /// Write the TREC run file here.
+    #[arg(long)]
+    run_out: Option<PathBuf>,
+    /// Documents ranked per query.
+    #[arg(long, default_value_t = 100)]
+    k: usize,
+    #[command(flatten)]
+    rank: RankArgs,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Per-query search latency (query embedding included), measured in one process.
+    Search(BenchArgs),
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Queries as JSON Lines (`_id`, `text`).
+    #[arg(long)]
+    queries: PathBuf,
+    #[arg(long, default_value_t = 10)]
+    k: usize,
+    /// Run only the first N queries.
+    #[arg(long)]
+    limit: Option<usize>,
+    #[command(flatten)]
+    rank: RankArgs,
+}
+
+fn parse_kind(s: &str) -> Result<EvidenceKind, String> {
+    s.parse()
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let filter = if cli.verbose { "debug" } else { "warn" };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("EVIDENT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(cli) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let data_dir = match &cli.data_dir {
+        Some(d) => d.clone(),
+        None => dirs::data_dir()
+            .context("no platform data directory; pass --data-dir or set EVIDENT_DATA_DIR")?
+            .join("evident"),
+    };
+    match &cli.command {
+        Command::Ingest(args) => cmd_ingest(&cli, &data_dir, args),
+        Command::Embed => {
+            let Some(embedder) = embedder(&cli)? else {
+                bail!("no embedding model: pass --model-dir DIR or set EVIDENT_MODEL_DIR");
+            };
+            run_embed(&data_dir, embedder.as_ref())
+        }
+        Command::Search(args) => cmd_search(&cli, &data_dir, args),
+        Command::Eval(EvalCommand::Retrieval(args)) => cmd_eval(&cli, &data_dir, args),
+        Command::Bench(BenchCommand::Search(args)) => cmd_bench(&cli, &data_dir, args),
+        Command::Status => {
+            let snap = evident_search::Snapshot::current(&data_dir)?;
+            println!("data directory: {}", data_dir.display());
+            println!("snapshot:       {}", snap.name());
+            println!("{}", serde_json::to_string_pretty(&snap.manifest)?);
+            Ok(())
+        }
+    }
+}
+
+fn embedder(cli: &Cli) -> Result<Option<Arc<dyn Embedder>>> {
+    let source = match (&cli.model_dir, cli.download_model) {
+        (Some(dir), _) => ModelSource::Dir(dir.clone()),
+        (None, true) => ModelSource::Hub,
+        (None, false) => ModelSource::None,
+    };
+    Ok(load_embedder(&source)?)
+}
+
+fn lexicon(cli: &Cli) -> Result<Lexicon> {
+    let mut lex = Lexicon::builtin().clone();
+    if let Some(path) = &cli.lexicon {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading lexicon {}", path.display()))?;
+        let extra = Lexicon::parse(&text).with_context(|| format!("{}", path.display()))?;
+        lex.extend(extra);
+    }
+    Ok(lex)
+}
+
+fn cmd_ingest(cli: &Cli, data_dir: &Path, args: &IngestArgs) -> Result<()> {
+    let options = IngestOptions {
+        format: match args.format {
+            FormatArg::Auto => None,
+            FormatArg::Markdown => Some(Format::Markdown),
+            FormatArg::PubmedXml => Some(Format::PubmedXml),
+            FormatArg::Jsonl => Some(Format::Jsonl),
+            FormatArg::Beir => Some(Format::Beir),
+        },
+        kind: args.kind,
+        skip_invalid: args.skip_invalid,
+        ..Default::default()
+    };
+    // Load the model first so that a bad --model-dir fails before any work is done.
+    let embedder = if args.no_embed { None } else { embedder(cli)? };
+    let bar = progress::Bar::new();
+    let report = ingest(data_dir, &args.paths, &options, &bar)?;
+    for m in &report.skip_messages {
+        eprintln!("skipped: {m}");
+    }
+    println!(
+        "ingested {} documents, {} passages, skipped {}, {:.1} seconds ({} files{}; index now {} documents, {} passages{})",
+        report.documents_read,
+        report.new_passages,
+        report.skipped,
+        report.seconds,
+        report.files,
+        if report.ignored_files > 0 {
+            format!(", {} ignored", report.ignored_files)
+        } else {
+            String::new()
+        },
+        report.documents_total,
+        report.passages,
+        if report.replaced > 0 {
+            format!(", {} replaced", report.replaced)
+        } else {
+            String::new()
+        },
+    );
+    match embedder {
+        Some(e) => run_embed(data_dir, e.as_ref())?,
+        None if !args.no_embed => eprintln!(
+            "note: no embedding model configured (--model-dir / EVIDENT_MODEL_DIR): the index is BM25-only"
+        ),
+        None => {}
+    }
+    Ok(())
+}
+
+fn run_embed(data_dir: &Path, embedder: &dyn Embedder) -> Result<()> {
+    let bar = progress::Bar::new();
+    let r = evident_engine::ingest::embed(data_dir, embedder, &bar)?;
+    println!(
+        "embedded {} passages ({} already cached), {} tokens, {:.1} seconds, {:.0} tokens/s",
+        r.embedded,
+        r.cached,
+        r.tokens,
+        r.seconds,
+        r.tokens_per_second()
+    );
+    Ok(())
+}
+
+/// Open the index, building the starter knowledge base first when the data directory is new.
+fn open_index(cli: &Cli, data_dir: &Path) -> Result<SearchIndex> {
+    let embedder = embedder(cli)?;
+    if !data_dir.join("CURRENT").exists() {
+        eprintln!(
+            "Indexing the built-in starter knowledge base ({} documents) into {} (one time)...",
+            starter::starter_documents(),
+            data_dir.display()
+        );
+    }
+    if starter::ensure_starter(data_dir, &evident_engine::NoProgress)?.is_some()
+        && let Some(e) = &embedder
+    {
+        evident_engine::ingest::embed(data_dir, e.as_ref(), &evident_engine::NoProgress)?;
+    }
+    let lex = lexicon(cli)?;
+    let index = SearchIndex::open(data_dir, embedder)?
+        .with_expander(Box::new(move |q| lex.expand_query(q).added));
+    for n in index.notices() {
+        eprintln!("note: {n}");
+    }
+    Ok(index)
+}
+
+fn search_options(rank: &RankArgs, k: usize) -> SearchOptions {
+    SearchOptions {
+        k,
+        mode: match rank.mode {
+            ModeArg::Hybrid => Mode::Hybrid,
+            ModeArg::Bm25 => Mode::Bm25,
+            ModeArg::Dense => Mode::Dense,
+        },
+        fusion: match rank.fusion {
+            FusionArg::Linear => Fusion::Linear {
+                dense_weight: rank.dense_weight,
+            },
+            FusionArg::Rrf => Fusion::Rrf {
+                k: 60.0,
+                dense_weight: rank.dense_weight,
+            },
+        },
+        candidates: rank.candidates,
+        guideline_boost: rank.guideline_boost,
+        ..SearchOptions::default()
+    }
+}
+
+fn check_mode(index: &SearchIndex, rank: &RankArgs) -> Result<()> {
+    if rank.mode != ModeArg::Bm25 && !index.has_dense() && rank.mode == ModeArg::Dense {
+        bail!("--mode dense needs embedded passages: pass --model-dir and run `evident embed`");
+    }
+    Ok(())
+}
+
+fn cmd_search(cli: &Cli, data_dir: &Path, args: &SearchArgs) -> Result<()> {
+    let query = args.query.join(" ");
+    if query.trim().is_empty() {
+        bail!("the query is empty");
+    }
+    let index = open_index(cli, data_dir)?;
+    check_mode(&index, &args.rank)?;
+    let hits = index.search(&query, &search_options(&args.rank, args.k))?;
+    match args.format {
+        OutputFormat::Text => print!("{}", output::hits_text(&query, &hits)),
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&output::hits_json(&hits))?),
+    }
+    Ok(())
+}
+
+fn read_queries(path: &Path) -> Result<Vec<evident_core::eval::EvalQuery>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(parse_queries(&path.display().to_string(), &text)?)
+}
+
+fn cmd_eval(cli: &Cli, data_dir: &Path, args: &EvalArgs) -> Result<()> {
+    let queries = read_queries(&args.queries)?;
+    let qrels_text = std::fs::read_to_string(&args.qrels)
+        .with_context(|| format!("reading {}", args.qrels.display()))?;
+    let qrels = Qrels::parse(&args.qrels.display().to_string(), &qrels_text)?;
+    let index = open_index(cli, data_dir)?;
+    check_mode(&index, &args.rank)?;
+    let judged: Vec<_> = queries
+        .into_iter()
+        .filter(|q| qrels.relevant_count(&q.id) > 0)
+        .collect();
+    let options = search_options(&args.rank, args.k);
+    let outcome = eval::run_retrieval(&index, &judged, &qrels, &options, args.k)?;
+    let mode = if index.has_dense() {
+        format!("{:?}", args.rank.mode).to_lowercase()
+    } else {
+        "bm25 (no dense vectors)".to_string()
+    };
+    let m = &outcome.metrics;
+    println!("queries      {}", m.queries);
+    println!("ranking      {mode}");
+    println!("nDCG@10      {:.4}", m.ndcg_at_10);
+    println!("Recall@100   {:.4}", m.recall_at_100);
+    println!("MRR@10       {:.4}", m.mrr_at_10);
+    println!(
+        "latency ms   p50 {:.2}  p99 {:.2}",
+        eval::percentile(&outcome.latencies_ms, 50.0),
+        eval::percentile(&outcome.latencies_ms, 99.0)
+    );
+    if let Some(path) = &args.run_out {
+        std::fs::write(path, outcome.run.to_trec("evident"))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn cmd_bench(cli: &Cli, data_dir: &Path, args: &BenchArgs) -> Result<()> {
+    let mut queries = read_queries(&args.queries)?;
+    if let Some(n) = args.limit {
+        queries.truncate(n);
+    }
+    let index = open_index(cli, data_dir)?;
+    check_mode(&index, &args.rank)?;
+    let options = search_options(&args.rank, args.k);
+    // Warm up caches with a few queries, then time every query.
+    for q in queries.iter().take(20) {
+        index.search(&q.text, &options)?;
+    }
+    let mut ms = Vec::with_capacity(queries.len());
+    for q in &queries {
+        let t = std::time::Instant::now();
+        index.search(&q.text, &options)?;
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "{} queries, ranking {}, k {}: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        ms.len(),
+        if index.has_dense() { format!("{:?}", args.rank.mode).to_lowercase() } else { "bm25".into() },
+        args.k,
+        eval::percentile(&ms, 50.0),
+        eval::percentile(&ms, 90.0),
+        eval::percentile(&ms, 99.0),
+        eval::percentile(&ms, 100.0),
+    );
+    Ok(())
+}

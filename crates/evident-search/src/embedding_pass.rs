@@ -1,0 +1,112 @@
+//! The embedding pass over a published snapshot: embeds what the vector cache lacks, in
+//! resumable blocks, then adds the dense matrix to the snapshot atomically.
+
+use crate::dense::Matrix;
+use crate::embed::{Embedder, embed_all};
+use crate::error::SearchError;
+use crate::search::SearchIndex;
+use crate::snapshot::{self, DENSE, Snapshot};
+use crate::vectors::{TextHash, VectorCache, text_hash};
+use crate::writer::embed_text;
+use std::path::Path;
+use std::time::Instant;
+
+/// Texts per block appended (and synced) to the cache: the most an interruption can lose.
+const BLOCK: usize = 512;
+/// Padded tokens per model batch.
+const BATCH_TOKENS: usize = 8192;
+
+#[derive(Debug, Clone, Default)]
+pub struct EmbedReport {
+    pub rows: usize,
+    /// Passages embedded by this pass.
+    pub embedded: usize,
+    /// Passages whose vectors were already in the cache.
+    pub cached: usize,
+    pub tokens: usize,
+    pub seconds: f64,
+}
+
+impl EmbedReport {
+    pub fn tokens_per_second(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.tokens as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Embed the current snapshot of `data_dir` with `embedder`. `progress(done, total)` is called
+/// after each batch with counts of passages still to embed in this pass.
+pub fn embed_snapshot(
+    data_dir: &Path,
+    embedder: &dyn Embedder,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<EmbedReport, SearchError> {
+    let snap = Snapshot::current(data_dir)?;
+    embed_into(data_dir, snap, embedder, progress)
+}
+
+pub fn embed_into(
+    data_dir: &Path,
+    mut snap: Snapshot,
+    embedder: &dyn Embedder,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<EmbedReport, SearchError> {
+    let start = Instant::now();
+    let index = SearchIndex::open_snapshot(snap.clone(), None)?;
+    let mut cache = VectorCache::open(data_dir, embedder.model_id(), embedder.dim())?;
+    let mut hashes: Vec<Option<TextHash>> = Vec::with_capacity(index.rows());
+    let mut missing: Vec<(TextHash, String)> = Vec::new();
+    let mut report = EmbedReport {
+        rows: index.rows(),
+        ..Default::default()
+    };
+    for row in 0..index.rows() {
+        let Some(rec) = index.record(row as u32)? else {
+            hashes.push(None);
+            continue;
+        };
+        let text = embed_text(&rec.title, &rec.passage.section_path, &rec.passage.text);
+        let h = text_hash(&text);
+        if cache.contains(&h) {
+            report.cached += 1;
+        } else {
+            missing.push((h, text));
+        }
+        hashes.push(Some(h));
+    }
+    missing.sort_by(|a, b| a.0.cmp(&b.0));
+    missing.dedup_by(|a, b| a.0 == b.0);
+    // Longest-first order would waste nothing either; sort by length so blocks batch well.
+    missing.sort_by_key(|(_, t)| t.len());
+    let total = missing.len();
+    let mut done = 0;
+    for block in missing.chunks(BLOCK) {
+        let texts: Vec<&str> = block.iter().map(|(_, t)| t.as_str()).collect();
+        let vectors = embed_all(embedder, &texts, BATCH_TOKENS, &mut |n, tokens| {
+            done += n;
+            report.tokens += tokens;
+            progress(done, total);
+        })?;
+        let batch: Vec<(TextHash, Vec<f32>)> = block.iter().map(|(h, _)| *h).zip(vectors).collect();
+        cache.append(&batch)?;
+        report.embedded += batch.len();
+    }
+    let dim = embedder.dim();
+    let mut data = vec![0f32; hashes.len() * dim];
+    for (row, h) in hashes.iter().enumerate() {
+        if let Some(v) = h.as_ref().and_then(|h| cache.get(h)) {
+            data[row * dim..(row + 1) * dim].copy_from_slice(v);
+        }
+    }
+    let matrix = Matrix { dim, data };
+    snapshot::write_atomic(&snap.dir.join(DENSE), &matrix.to_le_bytes())?;
+    let mut manifest = snap.manifest.clone();
+    manifest.model = Some(embedder.model_id().to_string());
+    manifest.dim = Some(dim);
+    snap.write_manifest(manifest)?;
+    report.seconds = start.elapsed().as_secs_f64();
+    Ok(report)
+}
