@@ -1,5 +1,8 @@
 //! The `evident` binary: command-line parsing, configuration, logging and terminal output.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod output;
 mod progress;
 
@@ -16,7 +19,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "evident", version, about = "Clinical evidence search with cited passages")]
+#[command(
+    name = "evident",
+    version,
+    about = "Clinical evidence search with cited passages"
+)]
 struct Cli {
     /// Data directory holding the index (default: the platform data directory).
     #[arg(long, global = true, env = "EVIDENT_DATA_DIR")]
@@ -30,6 +37,9 @@ struct Cli {
     /// An extra lexicon file (same format as data/lexicon.tsv) that extends the built-in one.
     #[arg(long, global = true, env = "EVIDENT_LEXICON")]
     lexicon: Option<PathBuf>,
+    /// Build an HNSW graph for dense search from this many passages on (exact search below).
+    #[arg(long, global = true, env = "EVIDENT_ANN_MIN_ROWS", default_value_t = evident_search::embedding_pass::DEFAULT_ANN_MIN_ROWS)]
+    ann_min_rows: usize,
     /// Show debug logs.
     #[arg(long, short, global = true)]
     verbose: bool,
@@ -212,7 +222,7 @@ fn run(cli: Cli) -> Result<()> {
             let Some(embedder) = embedder(&cli)? else {
                 bail!("no embedding model: pass --model-dir DIR or set EVIDENT_MODEL_DIR");
             };
-            run_embed(&data_dir, embedder.as_ref())
+            run_embed(&data_dir, embedder.as_ref(), cli.ann_min_rows)
         }
         Command::Search(args) => cmd_search(&cli, &data_dir, args),
         Command::Eval(EvalCommand::Retrieval(args)) => cmd_eval(&cli, &data_dir, args),
@@ -288,7 +298,7 @@ fn cmd_ingest(cli: &Cli, data_dir: &Path, args: &IngestArgs) -> Result<()> {
         },
     );
     match embedder {
-        Some(e) => run_embed(data_dir, e.as_ref())?,
+        Some(e) => run_embed(data_dir, e.as_ref(), cli.ann_min_rows)?,
         None if !args.no_embed => eprintln!(
             "note: no embedding model configured (--model-dir / EVIDENT_MODEL_DIR): the index is BM25-only"
         ),
@@ -297,9 +307,9 @@ fn cmd_ingest(cli: &Cli, data_dir: &Path, args: &IngestArgs) -> Result<()> {
     Ok(())
 }
 
-fn run_embed(data_dir: &Path, embedder: &dyn Embedder) -> Result<()> {
+fn run_embed(data_dir: &Path, embedder: &dyn Embedder, ann_min_rows: usize) -> Result<()> {
     let bar = progress::Bar::new();
-    let r = evident_engine::ingest::embed(data_dir, embedder, &bar)?;
+    let r = evident_engine::ingest::embed(data_dir, embedder, ann_min_rows, &bar)?;
     println!(
         "embedded {} passages ({} already cached), {} tokens, {:.1} seconds, {:.0} tokens/s",
         r.embedded,
@@ -308,6 +318,9 @@ fn run_embed(data_dir: &Path, embedder: &dyn Embedder) -> Result<()> {
         r.seconds,
         r.tokens_per_second()
     );
+    if let Some(s) = r.ann_seconds {
+        println!("built the HNSW graph in {s:.1} seconds");
+    }
     Ok(())
 }
 
@@ -324,7 +337,12 @@ fn open_index(cli: &Cli, data_dir: &Path) -> Result<SearchIndex> {
     if starter::ensure_starter(data_dir, &evident_engine::NoProgress)?.is_some()
         && let Some(e) = &embedder
     {
-        evident_engine::ingest::embed(data_dir, e.as_ref(), &evident_engine::NoProgress)?;
+        evident_engine::ingest::embed(
+            data_dir,
+            e.as_ref(),
+            cli.ann_min_rows,
+            &evident_engine::NoProgress,
+        )?;
     }
     let lex = lexicon(cli)?;
     let index = SearchIndex::open(data_dir, embedder)?
@@ -375,7 +393,10 @@ fn cmd_search(cli: &Cli, data_dir: &Path, args: &SearchArgs) -> Result<()> {
     let hits = index.search(&query, &search_options(&args.rank, args.k))?;
     match args.format {
         OutputFormat::Text => print!("{}", output::hits_text(&query, &hits)),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&output::hits_json(&hits))?),
+        OutputFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&output::hits_json(&hits))?
+        ),
     }
     Ok(())
 }
@@ -443,7 +464,11 @@ fn cmd_bench(cli: &Cli, data_dir: &Path, args: &BenchArgs) -> Result<()> {
     println!(
         "{} queries, ranking {}, k {}: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         ms.len(),
-        if index.has_dense() { format!("{:?}", args.rank.mode).to_lowercase() } else { "bm25".into() },
+        if index.has_dense() {
+            format!("{:?}", args.rank.mode).to_lowercase()
+        } else {
+            "bm25".into()
+        },
         args.k,
         eval::percentile(&ms, 50.0),
         eval::percentile(&ms, 90.0),

@@ -109,7 +109,7 @@ fn make_passage(doc: &Document, path: &[String], ordinal: usize, units: Vec<Unit
     }
 }
 
-fn marks_in<'a>(marks: &'a [Mark], start: usize, end: usize, last: bool) -> Vec<&'a str> {
+fn marks_in(marks: &[Mark], start: usize, end: usize, last: bool) -> Vec<&str> {
     marks
         .iter()
         .filter(|m| m.offset >= start && (m.offset < end || (last && m.offset == end)))

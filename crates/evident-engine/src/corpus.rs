@@ -69,7 +69,9 @@ fn walk(
         .collect::<Result<_, _>>()
         .map_err(EngineError::io(dir))?;
     entries.sort();
-    let beir = entries.iter().any(|p| p.file_name().is_some_and(|n| n == "corpus.jsonl"));
+    let beir = entries
+        .iter()
+        .any(|p| p.file_name().is_some_and(|n| n == "corpus.jsonl"));
     for path in entries {
         let name = path
             .file_name()
@@ -186,7 +188,8 @@ mod tests {
         std::fs::write(p.join("beir/queries.jsonl"), "x").unwrap();
         std::fs::write(p.join("set.xml.gz"), "x").unwrap();
         let (files, ignored) = discover(&[p.to_path_buf()], None).unwrap();
-        let got: Vec<(String, Format)> = files.iter().map(|f| (f.rel_id.clone(), f.format)).collect();
+        let got: Vec<(String, Format)> =
+            files.iter().map(|f| (f.rel_id.clone(), f.format)).collect();
         assert_eq!(
             got,
             vec![
@@ -209,7 +212,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.jsonl.gz");
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(b"{\"id\":\"a\",\"title\":\"T\",\"text\":\"Body text.\"}\n").unwrap();
+        gz.write_all(b"{\"id\":\"a\",\"title\":\"T\",\"text\":\"Body text.\"}\n")
+            .unwrap();
         std::fs::write(&path, gz.finish().unwrap()).unwrap();
         let (files, _) = discover(&[path], None).unwrap();
         let mut docs = Vec::new();

@@ -8,7 +8,7 @@ use evident_core::chunk::{ChunkConfig, chunk};
 use evident_core::readers::{Format, ReadOptions};
 use evident_core::{Document, EvidenceKind, Passage};
 use evident_search::writer::read_documents;
-use evident_search::{EmbedReport, Embedder, IndexWriter, Snapshot, SearchError};
+use evident_search::{EmbedReport, Embedder, IndexWriter, SearchError, Snapshot};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -121,7 +121,10 @@ pub fn ingest(
         }
     }
     if let Some(prev) = &previous {
-        progress.phase("merging with the published index", Some(prev.manifest.documents));
+        progress.phase(
+            "merging with the published index",
+            Some(prev.manifest.documents),
+        );
         let new_ids = writer.documents();
         for doc in read_documents(prev)? {
             let doc = doc?;
@@ -171,17 +174,19 @@ fn read_and_chunk(
 pub fn embed(
     data_dir: &Path,
     embedder: &dyn Embedder,
+    ann_min_rows: usize,
     progress: &dyn Progress,
 ) -> Result<EmbedReport, EngineError> {
     let mut last: Option<usize> = None;
-    let report = evident_search::embed_snapshot(data_dir, embedder, &mut |done, total| {
-        let before = *last.get_or_insert_with(|| {
-            progress.phase("embedding", Some(total as u64));
-            0
-        });
-        progress.advance((done - before) as u64);
-        last = Some(done);
-    })?;
+    let report =
+        evident_search::embed_snapshot(data_dir, embedder, ann_min_rows, &mut |done, total| {
+            let before = *last.get_or_insert_with(|| {
+                progress.phase("embedding", Some(total as u64));
+                0
+            });
+            progress.advance((done - before) as u64);
+            last = Some(done);
+        })?;
     progress.finish();
     Ok(report)
 }

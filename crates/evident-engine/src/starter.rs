@@ -57,7 +57,7 @@ pub fn ensure_starter(
         replace_all: true,
         ..Default::default()
     };
-    let report = ingest(data_dir, &[staging.clone()], &options, progress);
+    let report = ingest(data_dir, std::slice::from_ref(&staging), &options, progress);
     let _ = std::fs::remove_dir_all(&staging);
     let report = report?;
     std::fs::write(&marker, &hash).map_err(EngineError::io(&marker))?;

@@ -55,11 +55,7 @@ impl Ord for MinScored {
 
 impl Matrix {
     pub fn rows(&self) -> usize {
-        if self.dim == 0 {
-            0
-        } else {
-            self.data.len() / self.dim
-        }
+        self.data.len().checked_div(self.dim).unwrap_or(0)
     }
 
     pub fn row(&self, i: usize) -> &[f32] {
@@ -92,7 +88,7 @@ impl Matrix {
     }
 
     pub fn from_le_bytes(dim: usize, bytes: &[u8]) -> Option<Matrix> {
-        if dim == 0 || bytes.len() % (4 * dim) != 0 {
+        if dim == 0 || !bytes.len().is_multiple_of(4 * dim) {
             return None;
         }
         let data = bytes
@@ -132,5 +128,92 @@ mod tests {
             m.data
         );
         assert!(Matrix::from_le_bytes(3, &m.to_le_bytes()).is_none());
+    }
+}
+
+/// A unit vector as an HNSW point; distance is `1 - cosine`.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub struct UnitVector(pub Vec<f32>);
+
+impl instant_distance::Point for UnitVector {
+    fn distance(&self, other: &Self) -> f32 {
+        1.0 - dot(&self.0, &other.0)
+    }
+}
+
+/// An approximate nearest-neighbour graph (HNSW) over the rows of a matrix.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Ann {
+    map: instant_distance::HnswMap<UnitVector, u32>,
+}
+
+impl Ann {
+    /// Build the graph over the non-zero rows of `m` (zero rows are replaced passages).
+    pub fn build(m: &Matrix) -> Ann {
+        let mut points = Vec::with_capacity(m.rows());
+        let mut rows = Vec::with_capacity(m.rows());
+        for i in 0..m.rows() {
+            let r = m.row(i);
+            if r.iter().any(|x| *x != 0.0) {
+                points.push(UnitVector(r.to_vec()));
+                rows.push(i as u32);
+            }
+        }
+        let map = instant_distance::Builder::default()
+            .ef_construction(100)
+            .ef_search(128)
+            .seed(7)
+            .build(points, rows);
+        Ann { map }
+    }
+
+    /// Approximately the `k` rows nearest to `query`, best first, as `(row, inner product)`.
+    pub fn top_k(&self, query: &[f32], k: usize) -> Vec<(u32, f32)> {
+        let mut search = instant_distance::Search::default();
+        let q = UnitVector(query.to_vec());
+        self.map
+            .search(&q, &mut search)
+            .take(k)
+            .map(|item| (*item.value, 1.0 - item.distance))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod ann_tests {
+    use super::*;
+
+    #[test]
+    fn ann_recall_is_high_on_random_unit_vectors() {
+        let dim = 32;
+        let mut seed = 12345u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % 2000) as f32 / 1000.0 - 1.0
+        };
+        let mut data = Vec::new();
+        for _ in 0..2000 {
+            let mut v: Vec<f32> = (0..dim).map(|_| next()).collect();
+            normalize(&mut v);
+            data.extend(v);
+        }
+        let m = Matrix { dim, data };
+        let ann = Ann::build(&m);
+        let mut found = 0;
+        let mut total = 0;
+        for qi in 0..20 {
+            let q = m.row(qi * 37).to_vec();
+            let exact: Vec<u32> = m.top_k(&q, 10).into_iter().map(|x| x.0).collect();
+            let approx: Vec<u32> = ann.top_k(&q, 10).into_iter().map(|x| x.0).collect();
+            assert_eq!(approx[0], (qi * 37) as u32, "a stored vector finds itself");
+            found += exact.iter().filter(|r| approx.contains(r)).count();
+            total += exact.len();
+        }
+        assert!(
+            found as f64 / total as f64 > 0.9,
+            "recall@10 {found}/{total}"
+        );
     }
 }

@@ -1,11 +1,11 @@
 //! The embedding pass over a published snapshot: embeds what the vector cache lacks, in
 //! resumable blocks, then adds the dense matrix to the snapshot atomically.
 
-use crate::dense::Matrix;
+use crate::dense::{Ann, Matrix};
 use crate::embed::{Embedder, embed_all};
 use crate::error::SearchError;
 use crate::search::SearchIndex;
-use crate::snapshot::{self, DENSE, Snapshot};
+use crate::snapshot::{self, ANN, DENSE, Snapshot};
 use crate::vectors::{TextHash, VectorCache, text_hash};
 use crate::writer::embed_text;
 use std::path::Path;
@@ -14,7 +14,12 @@ use std::time::Instant;
 /// Texts per block appended (and synced) to the cache: the most an interruption can lose.
 const BLOCK: usize = 512;
 /// Padded tokens per model batch.
-const BATCH_TOKENS: usize = 8192;
+const BATCH_TOKENS: usize = 4096;
+
+/// From this many passages on, an HNSW graph is built next to the exact matrix and used for
+/// dense search. Measured on this project's 2-core machine: exact top-100 over 30,000 × 384
+/// takes about 2 ms, so exact search stays within a few milliseconds below 100,000 passages.
+pub const DEFAULT_ANN_MIN_ROWS: usize = 100_000;
 
 #[derive(Debug, Clone, Default)]
 pub struct EmbedReport {
@@ -25,6 +30,8 @@ pub struct EmbedReport {
     pub cached: usize,
     pub tokens: usize,
     pub seconds: f64,
+    /// Seconds spent building the HNSW graph, when one was built.
+    pub ann_seconds: Option<f64>,
 }
 
 impl EmbedReport {
@@ -39,21 +46,14 @@ impl EmbedReport {
 
 /// Embed the current snapshot of `data_dir` with `embedder`. `progress(done, total)` is called
 /// after each batch with counts of passages still to embed in this pass.
+/// Passages from `ann_min_rows` on also get an HNSW graph.
 pub fn embed_snapshot(
     data_dir: &Path,
     embedder: &dyn Embedder,
+    ann_min_rows: usize,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<EmbedReport, SearchError> {
-    let snap = Snapshot::current(data_dir)?;
-    embed_into(data_dir, snap, embedder, progress)
-}
-
-pub fn embed_into(
-    data_dir: &Path,
-    mut snap: Snapshot,
-    embedder: &dyn Embedder,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<EmbedReport, SearchError> {
+    let mut snap = Snapshot::current(data_dir)?;
     let start = Instant::now();
     let index = SearchIndex::open_snapshot(snap.clone(), None)?;
     let mut cache = VectorCache::open(data_dir, embedder.model_id(), embedder.dim())?;
@@ -77,7 +77,7 @@ pub fn embed_into(
         }
         hashes.push(Some(h));
     }
-    missing.sort_by(|a, b| a.0.cmp(&b.0));
+    missing.sort_by_key(|a| a.0);
     missing.dedup_by(|a, b| a.0 == b.0);
     // Longest-first order would waste nothing either; sort by length so blocks batch well.
     missing.sort_by_key(|(_, t)| t.len());
@@ -103,9 +103,22 @@ pub fn embed_into(
     }
     let matrix = Matrix { dim, data };
     snapshot::write_atomic(&snap.dir.join(DENSE), &matrix.to_le_bytes())?;
+    let live = hashes.iter().filter(|h| h.is_some()).count();
+    let ann = live >= ann_min_rows.max(1);
+    if ann {
+        let t = Instant::now();
+        let graph = Ann::build(&matrix);
+        let bytes = bincode::serialize(&graph).map_err(|e| SearchError::Corrupt {
+            path: snap.dir.join(ANN),
+            message: e.to_string(),
+        })?;
+        snapshot::write_atomic(&snap.dir.join(ANN), &bytes)?;
+        report.ann_seconds = Some(t.elapsed().as_secs_f64());
+    }
     let mut manifest = snap.manifest.clone();
     manifest.model = Some(embedder.model_id().to_string());
     manifest.dim = Some(dim);
+    manifest.ann = ann;
     snap.write_manifest(manifest)?;
     report.seconds = start.elapsed().as_secs_f64();
     Ok(report)

@@ -2,11 +2,11 @@
 //! neighbours, hybrid fusion and the guideline preference.
 
 use crate::analyzer::{ANALYZER, analyzer, terms};
-use crate::dense::Matrix;
+use crate::dense::{Ann, Matrix};
 use crate::embed::Embedder;
 use crate::error::SearchError;
 use crate::fusion::{Fusion, fuse, sort_desc};
-use crate::snapshot::{DENSE, Snapshot, TANTIVY_DIR};
+use crate::snapshot::{ANN, DENSE, Snapshot, TANTIVY_DIR};
 use crate::writer::{Fields, PassageRecord, fields_of, kind_from_code};
 use evident_core::EvidenceKind;
 use std::collections::HashSet;
@@ -78,6 +78,7 @@ pub struct SearchIndex {
     /// Per row: where it lives, and its kind; `None` for rows replaced during the build.
     rows: Vec<Option<(DocAddress, EvidenceKind)>>,
     dense: Option<Matrix>,
+    ann: Option<Ann>,
     embedder: Option<Arc<dyn Embedder>>,
     expander: Option<QueryExpander>,
     notices: Vec<String>,
@@ -146,7 +147,20 @@ impl SearchIndex {
                 None
             }
         };
+        let ann = if dense.is_some() && snapshot.manifest.ann {
+            let path = snapshot.dir.join(ANN);
+            let bytes = std::fs::read(&path).map_err(SearchError::io(&path))?;
+            Some(
+                bincode::deserialize(&bytes).map_err(|e| SearchError::Corrupt {
+                    path,
+                    message: e.to_string(),
+                })?,
+            )
+        } else {
+            None
+        };
         Ok(SearchIndex {
+            ann,
             snapshot,
             reader,
             fields,
@@ -184,16 +198,23 @@ impl SearchIndex {
         } else {
             opts.mode
         };
-        let bm25 = if mode == Mode::Dense {
-            Vec::new()
-        } else {
-            self.bm25(query, n, opts)?
-        };
-        let dense = if mode == Mode::Bm25 {
-            Vec::new()
-        } else {
-            self.dense(query, n)?
-        };
+        // The query embedding and BM25 run at the same time.
+        let (bm25, dense) = std::thread::scope(|s| {
+            let dense = (mode != Mode::Bm25).then(|| s.spawn(|| self.dense(query, n)));
+            let bm25 = if mode == Mode::Dense {
+                Ok(Vec::new())
+            } else {
+                self.bm25(query, n, opts)
+            };
+            let dense = match dense {
+                Some(h) => h.join().unwrap_or_else(|_| {
+                    Err(SearchError::Model("the embedding thread panicked".into()))
+                }),
+                None => Ok(Vec::new()),
+            };
+            (bm25, dense)
+        });
+        let (bm25, dense) = (bm25?, dense?);
         let mut fused = match mode {
             Mode::Bm25 => bm25.clone(),
             Mode::Dense => dense.clone(),
@@ -333,7 +354,11 @@ impl SearchIndex {
             return Ok(Vec::new());
         };
         let q = e.embed_batch(&[query])?.pop().unwrap_or_default();
-        Ok(m.top_k(&q, n + 8)
+        let nearest = match &self.ann {
+            Some(ann) => ann.top_k(&q, n + 8),
+            None => m.top_k(&q, n + 8),
+        };
+        Ok(nearest
             .into_iter()
             .filter(|(row, _)| self.kind_of(*row).is_some())
             .take(n)

@@ -8,6 +8,7 @@
 //! DATA/snapshots/NAME/tantivy/    BM25 index
 //! DATA/snapshots/NAME/documents.jsonl   every document, for rebuilds and reference lists
 //! DATA/snapshots/NAME/dense.f32   dense matrix, added (by rename) once embedding completes
+//! DATA/snapshots/NAME/dense.hnsw  HNSW graph over it, for large corpora
 //! DATA/vectors/MODEL.bin          content-addressed vector cache (see `vectors`)
 //! DATA/tmp/                       snapshots being built
 //! ```
@@ -25,6 +26,7 @@ pub const MANIFEST: &str = "manifest.json";
 pub const TANTIVY_DIR: &str = "tantivy";
 pub const DOCUMENTS: &str = "documents.jsonl";
 pub const DENSE: &str = "dense.f32";
+pub const ANN: &str = "dense.hnsw";
 
 /// What a snapshot holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,6 +41,9 @@ pub struct Manifest {
     pub model: Option<String>,
     #[serde(default)]
     pub dim: Option<usize>,
+    /// Whether `dense.hnsw` holds an approximate nearest-neighbour graph.
+    #[serde(default)]
+    pub ann: bool,
     /// Creation time, RFC 3339 UTC.
     pub created: String,
 }

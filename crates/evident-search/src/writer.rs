@@ -49,7 +49,7 @@ pub(crate) fn schema() -> (Schema, Fields) {
 }
 
 pub(crate) fn fields_of(schema: &Schema) -> Result<Fields, SearchError> {
-    let f = |name: &str| schema.get_field(name).map_err(|e| SearchError::Tantivy(e));
+    let f = |name: &str| schema.get_field(name).map_err(SearchError::Tantivy);
     Ok(Fields {
         row: f("row")?,
         doc_id: f("doc_id")?,
@@ -233,6 +233,7 @@ impl IndexWriter {
             passages: self.rows.iter().filter(|r| **r != [0; 32]).count() as u64,
             model: None,
             dim: None,
+            ann: false,
             created: snapshot::now_rfc3339(),
         };
         snapshot::write_atomic(

@@ -8,6 +8,7 @@
 use super::ReadOptions;
 use crate::document::{Block, BlockKind, CitedStudy, DocId, Document, EvidenceKind, Mark, Section};
 use crate::error::{Location, ReadError};
+use inline::{BlockBuf, LinkKind, classify_link, pubmed_id};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde_yaml_ng::Value;
 
@@ -199,150 +200,6 @@ enum Mode {
     References,
 }
 
-#[derive(Default)]
-struct BlockBuf {
-    text: String,
-    citations: Vec<Mark>,
-    levels: Vec<Mark>,
-    /// Inside a citation group like `[[4](#cit/..)-[7](#cit/..)]`.
-    in_citation_group: bool,
-    pending_range_from: Option<(String, u32)>,
-    last_citation: Option<(String, u32)>,
-}
-
-impl BlockBuf {
-    fn push_text(&mut self, s: &str) {
-        if self.in_citation_group {
-            let t = s.trim();
-            if t.chars()
-                .all(|c| matches!(c, ',' | '-' | '\u{2013}' | ']' | ' ' | '['))
-            {
-                if t.contains('-') || t.contains('\u{2013}') {
-                    self.pending_range_from = self.last_citation.clone();
-                }
-                if t.ends_with(']') || t.is_empty() {
-                    if t.ends_with(']') {
-                        self.in_citation_group = false;
-                    }
-                }
-                return;
-            }
-            self.in_citation_group = false;
-            // Text like "]." — drop the closing bracket, keep the rest.
-            let s = s.trim_start().strip_prefix(']').unwrap_or(s);
-            self.push_plain(s);
-            return;
-        }
-        self.push_plain(s);
-    }
-
-    fn push_plain(&mut self, s: &str) {
-        if s.is_empty() {
-            return;
-        }
-        if self.text.ends_with(char::is_whitespace) || self.text.is_empty() {
-            self.text.push_str(s.trim_start_matches([' ', '\t']));
-        } else {
-            self.text.push_str(s);
-        }
-    }
-
-    /// Remove a trailing "[" left by the bracket that opens a marker group.
-    fn open_marker(&mut self) {
-        if !self.in_citation_group {
-            let trimmed = self.text.trim_end_matches('[');
-            if trimmed.len() < self.text.len() {
-                self.text.truncate(trimmed.len());
-            }
-        }
-    }
-
-    fn add_citation(&mut self, section: &str, number: u32) {
-        self.open_marker();
-        self.in_citation_group = true;
-        let offset = self.text.trim_end().len();
-        if let Some((sec, from)) = self.pending_range_from.take()
-            && sec == section
-            && number > from
-            && number - from <= 200
-        {
-            for n in from + 1..number {
-                self.citations.push(Mark {
-                    offset,
-                    value: format!("{section}.{n}"),
-                });
-            }
-        }
-        self.citations.push(Mark {
-            offset,
-            value: format!("{section}.{number}"),
-        });
-        self.last_citation = Some((section.to_string(), number));
-    }
-
-    fn take(&mut self, kind: BlockKind) -> Option<Block> {
-        let text = std::mem::take(&mut self.text);
-        let citations = std::mem::take(&mut self.citations);
-        let levels = std::mem::take(&mut self.levels);
-        self.in_citation_group = false;
-        self.pending_range_from = None;
-        let (joined, map) = normalize_with_map(&text);
-        if joined.is_empty() {
-            return None;
-        }
-        let remap = |marks: Vec<Mark>| -> Vec<Mark> {
-            marks
-                .into_iter()
-                .map(|m| Mark {
-                    offset: map[m.offset.min(map.len() - 1)],
-                    value: m.value,
-                })
-                .collect()
-        };
-        Some(Block {
-            kind,
-            text: joined,
-            citations: remap(citations),
-            evidence_levels: remap(levels),
-        })
-    }
-}
-
-/// Collapse runs of spaces, trim lines and drop blank ones. Returns the normalised text and,
-/// for every byte offset of the input (and its end), the corresponding offset in the output.
-fn normalize_with_map(raw: &str) -> (String, Vec<usize>) {
-    let mut out = String::with_capacity(raw.len());
-    let mut map = vec![0; raw.len() + 1];
-    let mut pending_space = false;
-    let mut pending_newline = false;
-    for (i, c) in raw.char_indices() {
-        if c == '\n' {
-            pending_newline = !out.is_empty();
-            pending_space = false;
-        } else if c.is_whitespace() {
-            pending_space = !out.is_empty() && !pending_newline;
-        } else {
-            if pending_newline {
-                out.push('\n');
-            } else if pending_space {
-                out.push(' ');
-            }
-            pending_newline = false;
-            pending_space = false;
-            for m in map.iter_mut().skip(i).take(c.len_utf8()) {
-                *m = out.len();
-            }
-            out.push(c);
-            continue;
-        }
-        for m in map.iter_mut().skip(i).take(c.len_utf8()) {
-            *m = out.len();
-        }
-    }
-    map[raw.len()] = out.len();
-    (out, map)
-}
-
 fn parse_body(body: &str) -> BodyDoc {
     let parser = Parser::new_ext(body, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
     let mut title: Option<String> = None;
@@ -400,9 +257,7 @@ fn parse_body(body: &str) -> BodyDoc {
             }
             Event::Start(Tag::List(start)) => {
                 if list_depth == 0 && mode == Mode::Body {
-                    if let Some(b) = buf.take(BlockKind::Paragraph) {
-                        push_block(&mut sections, b);
-                    }
+                    flush(&mut buf, BlockKind::Paragraph, &mut sections);
                 }
                 list_depth += 1;
                 item_numbers.push(start);
@@ -411,9 +266,7 @@ fn parse_body(body: &str) -> BodyDoc {
                 list_depth = list_depth.saturating_sub(1);
                 item_numbers.pop();
                 if list_depth == 0 && mode == Mode::Body {
-                    if let Some(b) = buf.take(BlockKind::List) {
-                        push_block(&mut sections, b);
-                    }
+                    flush(&mut buf, BlockKind::List, &mut sections);
                 }
             }
             Event::Start(Tag::Item) => {
@@ -449,20 +302,18 @@ fn parse_body(body: &str) -> BodyDoc {
                     });
                 }
             }
-            Event::Start(Tag::Paragraph) | Event::Start(Tag::BlockQuote(_)) => {
-                if list_depth == 0 && !in_table && mode == Mode::Body && !buf.text.is_empty() {
-                    if let Some(b) = buf.take(BlockKind::Paragraph) {
-                        push_block(&mut sections, b);
-                    }
-                }
+            Event::Start(Tag::Paragraph) | Event::Start(Tag::BlockQuote(_))
+                if list_depth == 0 && !in_table && mode == Mode::Body && !buf.text.is_empty() =>
+            {
+                flush(&mut buf, BlockKind::Paragraph, &mut sections);
             }
             Event::End(TagEnd::Paragraph) => {
                 seen_content = true;
                 if list_depth == 0 && mode == Mode::Body {
-                    if let Some(b) = buf.take(BlockKind::Paragraph) {
-                        if !is_navigation(&b.text) {
-                            push_block(&mut sections, b);
-                        }
+                    if let Some(b) = buf.take(BlockKind::Paragraph)
+                        && !is_navigation(&b.text)
+                    {
+                        push_block(&mut sections, b);
                     }
                 } else if list_depth > 0 {
                     buf.push_plain(" ");
@@ -495,7 +346,9 @@ fn parse_body(body: &str) -> BodyDoc {
                     .drain(..)
                     .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
                     .collect();
-                if cells.iter().any(|c| !c.is_empty()) {
+                let is_rule =
+                    |c: &String| c.is_empty() || c.chars().all(|ch| matches!(ch, '-' | ':' | ' '));
+                if !cells.iter().all(is_rule) {
                     if !buf.text.is_empty() {
                         buf.text.push('\n');
                     }
@@ -517,10 +370,10 @@ fn parse_body(body: &str) -> BodyDoc {
             Event::End(TagEnd::Image) => image_depth = image_depth.saturating_sub(1),
             Event::Start(Tag::Link { dest_url, .. }) => {
                 let kind = classify_link(&dest_url);
-                if let (Some(item), LinkKind::Other) = (ref_item.as_mut(), &kind) {
-                    if item.2.is_none() {
-                        item.2 = pubmed_id(&dest_url);
-                    }
+                if let (Some(item), LinkKind::Other) = (ref_item.as_mut(), &kind)
+                    && item.2.is_none()
+                {
+                    item.2 = pubmed_id(&dest_url);
                 }
                 link_stack.push(kind);
             }
@@ -552,7 +405,11 @@ fn parse_body(body: &str) -> BodyDoc {
                         }
                     }
                     Some(LinkKind::EvidenceLevel) => {
-                        if let Some(level) = t.trim().strip_prefix("Level of evidence:") {
+                        if let Some(level) = t
+                            .trim()
+                            .strip_prefix("Level of evidence")
+                            .map(|l| l.trim_start_matches([':', ' ']))
+                        {
                             buf.open_marker();
                             buf.in_citation_group = true;
                             let offset = buf.text.trim_end().len();
@@ -591,15 +448,19 @@ fn parse_body(body: &str) -> BodyDoc {
         }
     }
     if mode == Mode::Body {
-        if let Some(b) = buf.take(BlockKind::Paragraph) {
-            push_block(&mut sections, b);
-        }
+        flush(&mut buf, BlockKind::Paragraph, &mut sections);
     }
     sections.retain(|s| !s.blocks.is_empty());
     BodyDoc {
         title,
         sections,
         references,
+    }
+}
+
+fn flush(buf: &mut BlockBuf, kind: BlockKind, sections: &mut [Section]) {
+    if let Some(b) = buf.take(kind) {
+        push_block(sections, b);
     }
 }
 
@@ -626,39 +487,6 @@ fn heading_level(level: HeadingLevel) -> u8 {
     }
 }
 
-enum LinkKind {
-    Citation { section: String },
-    EvidenceLevel,
-    Other,
-}
-
-fn classify_link(dest: &str) -> LinkKind {
-    if let Some(key) = dest.strip_prefix("#cit/") {
-        let section = key.rsplit_once('.').map_or(key, |(s, _)| s);
-        LinkKind::Citation {
-            section: section.to_string(),
-        }
-    } else if dest.contains("popDefinition") || dest.contains("levels-evidence") {
-        LinkKind::EvidenceLevel
-    } else {
-        LinkKind::Other
-    }
-}
-
-/// The PubMed id in a PubMed link (`list_uids=123` or `pubmed.ncbi.nlm.nih.gov/123`).
-fn pubmed_id(dest: &str) -> Option<String> {
-    let digits = |s: &str| -> Option<String> {
-        let d: String = s.chars().take_while(char::is_ascii_digit).collect();
-        (!d.is_empty()).then_some(d)
-    };
-    if let Some(p) = dest.find("list_uids=") {
-        return digits(&dest[p + "list_uids=".len()..]);
-    }
-    if let Some(p) = dest.find("pubmed.ncbi.nlm.nih.gov/") {
-        return digits(&dest[p + "pubmed.ncbi.nlm.nih.gov/".len()..]);
-    }
-    None
-}
-
+mod inline;
 #[cfg(test)]
 mod tests;

@@ -122,6 +122,8 @@ fn lists_tables_and_evidence_levels() {
         "Chemotherapy improved survival in one trial. Further data are needed."
     );
     assert_eq!(para.evidence_levels[0].value, "1iiA");
+    assert_eq!(para.evidence_levels[1].value, "B4");
+    assert!(!para.text.contains('['), "{}", para.text);
     assert_eq!(para.citations[0].value, "section_2.1");
 }
 
@@ -139,7 +141,7 @@ fn passages_know_their_citations() {
         ps[0].citations,
         vec!["section_1.1", "section_1.2", "section_1.3", "section_1.4"]
     );
-    assert_eq!(ps[1].evidence_levels, vec!["1iiA"]);
+    assert_eq!(ps[1].evidence_levels, vec!["1iiA", "B4"]);
 }
 
 #[test]

@@ -1,0 +1,88 @@
+//! Embedding benchmark: single-query latency, exact top-k latency, and batch throughput
+//! (tokens/s) at several padded-token budgets.
+//!
+//! `cargo run --release -p evident-search --example embed_bench -- MODEL_DIR CORPUS.jsonl [N]`
+//! where CORPUS.jsonl has a `text` field per line (e.g. a BEIR corpus).
+
+use evident_search::dense::{Matrix, normalize};
+use evident_search::embed::{Embedder, embed_all};
+use evident_search::{BertEmbedder, ModelFiles};
+use std::time::Instant;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 3 {
+        eprintln!("usage: embed_bench MODEL_DIR CORPUS.jsonl [N]");
+        std::process::exit(2);
+    }
+    let n: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let files = ModelFiles::in_dir(std::path::Path::new(&args[1])).unwrap();
+    let e = BertEmbedder::load(&files).unwrap();
+    let texts: Vec<String> = std::fs::read_to_string(&args[2])
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["text"].as_str().map(str::to_string))
+        .take(n)
+        .collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+
+    let queries = [
+        "What is the role of BRCA1 in breast cancer?",
+        "heart attack treatment",
+        "Which drugs inhibit factor XIa?",
+    ];
+    for q in queries {
+        e.embed_batch(&[q]).unwrap();
+    }
+    let mut lat = Vec::new();
+    for i in 0..60 {
+        let t = Instant::now();
+        e.embed_batch(&[queries[i % 3]]).unwrap();
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!("single query embed: median {:.2} ms", median(lat));
+
+    let rows = 30_000;
+    let mut data = Vec::with_capacity(rows * 384);
+    for i in 0..rows {
+        let mut v: Vec<f32> = (0..384)
+            .map(|j| ((i * 31 + j * 17) % 97) as f32 - 48.0)
+            .collect();
+        normalize(&mut v);
+        data.extend(v);
+    }
+    let m = Matrix { dim: 384, data };
+    let q = m.row(5).to_vec();
+    let mut lat = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        m.top_k(&q, 100);
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "exact top-100 over {rows} x 384: median {:.2} ms",
+        median(lat)
+    );
+
+    for budget in [2048usize, 4096, 8192, 16384] {
+        let t = Instant::now();
+        let mut tokens = 0;
+        embed_all(&e, &refs, budget, &mut |_, tk| tokens += tk).unwrap();
+        let s = t.elapsed().as_secs_f64();
+        println!(
+            "batch budget {budget:>5}: {} texts, {tokens} tokens, {:.1} s, {:.0} tokens/s",
+            refs.len(),
+            s,
+            tokens as f64 / s
+        );
+    }
+}
