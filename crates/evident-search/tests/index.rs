@@ -100,6 +100,9 @@ fn dense_and_hybrid_use_embeddings_once_complete() {
     let e: Arc<dyn Embedder> = Arc::new(HashEmbedder { dim: 64 });
     let before = SearchIndex::open(dir.path(), Some(e.clone())).unwrap();
     assert!(!before.has_dense());
+    assert!(before.notices()[0].contains("not embedded"));
+    // BM25 answers before any embedding has happened.
+    assert_eq!(ids(&before, "hip fracture", Mode::Hybrid)[0], "hip");
     let report = embed_snapshot(dir.path(), e.as_ref(), usize::MAX, &mut |_, _| {}).unwrap();
     assert_eq!(report.embedded, 4);
     let index = SearchIndex::open(dir.path(), Some(e.clone())).unwrap();
@@ -241,4 +244,66 @@ fn real_model_puts_synonyms_close() {
     // Batching with padding gives the same vector as embedding alone.
     let alone = e.embed_batch(&["heart attack"]).unwrap();
     assert!(dot(&alone[0], &v[1]) > 0.9999);
+}
+
+/// Fails on its `fail_at`-th batch, like a process interrupted mid-way.
+struct Interrupted {
+    inner: HashEmbedder,
+    calls: std::sync::atomic::AtomicUsize,
+    fail_at: usize,
+}
+
+impl Embedder for Interrupted {
+    fn model_id(&self) -> &str {
+        self.inner.model_id()
+    }
+    fn dim(&self) -> usize {
+        self.inner.dim()
+    }
+    fn token_len(&self, text: &str) -> usize {
+        self.inner.token_len(text)
+    }
+    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, evident_search::SearchError> {
+        let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n + 1 == self.fail_at {
+            return Err(evident_search::SearchError::Model("interrupted".into()));
+        }
+        self.inner.embed_batch(texts)
+    }
+}
+
+#[test]
+fn an_interrupted_embedding_pass_resumes_where_it_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs: Vec<Document> = (0..600)
+        .map(|i| {
+            doc(
+                &format!("d{i}"),
+                EvidenceKind::Study,
+                "Note",
+                &format!("Observation number {i} about item {}.", i * 7),
+            )
+        })
+        .collect();
+    build(dir.path(), &docs);
+    let failing = Interrupted {
+        inner: HashEmbedder { dim: 16 },
+        calls: 0.into(),
+        fail_at: 5,
+    };
+    assert!(embed_snapshot(dir.path(), &failing, usize::MAX, &mut |_, _| {}).is_err());
+    // Nothing half-done is visible: the snapshot still has no dense vectors.
+    let e: Arc<dyn Embedder> = Arc::new(HashEmbedder { dim: 16 });
+    assert!(
+        !SearchIndex::open(dir.path(), Some(e.clone()))
+            .unwrap()
+            .has_dense()
+    );
+    let resumed = embed_snapshot(dir.path(), e.as_ref(), usize::MAX, &mut |_, _| {}).unwrap();
+    assert!(
+        resumed.cached >= 512,
+        "the finished block was kept: {resumed:?}"
+    );
+    assert_eq!(resumed.cached + resumed.embedded, 600);
+    assert!(SearchIndex::open(dir.path(), Some(e)).unwrap().has_dense());
 }
