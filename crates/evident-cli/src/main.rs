@@ -110,6 +110,9 @@ struct RankArgs {
     /// Candidates each ranking contributes to fusion.
     #[arg(long, default_value_t = 100)]
     candidates: usize,
+    /// Weight of lexicon expansion terms (synonyms, expanded abbreviations); 0 turns it off.
+    #[arg(long, default_value_t = 0.4)]
+    expansion_weight: f32,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
@@ -372,6 +375,7 @@ fn search_options(rank: &RankArgs, k: usize) -> SearchOptions {
         },
         candidates: rank.candidates,
         guideline_boost: rank.guideline_boost,
+        expansion_weight: rank.expansion_weight,
         ..SearchOptions::default()
     }
 }

@@ -301,7 +301,11 @@ impl SearchIndex {
                 weighted.push((t, 1.0));
             }
         }
-        if let Some(expand) = &self.expander {
+        if let Some(expand) = self
+            .expander
+            .as_ref()
+            .filter(|_| opts.expansion_weight > 0.0)
+        {
             for phrase in expand(query) {
                 for t in terms(&mut analyzer, &phrase) {
                     if seen.insert(t.clone()) {
