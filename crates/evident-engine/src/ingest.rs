@@ -6,7 +6,7 @@ use crate::error::EngineError;
 use crate::progress::Progress;
 use evident_core::chunk::{ChunkConfig, chunk};
 use evident_core::readers::{Format, ReadOptions};
-use evident_core::{Document, EvidenceKind, Passage};
+use evident_core::{Document, EvidenceKind, Passage, ReadError};
 use evident_search::writer::read_documents;
 use evident_search::{EmbedReport, Embedder, IndexWriter, SearchError, Snapshot};
 use rayon::prelude::*;
@@ -91,34 +91,43 @@ pub fn ingest(
     };
     let read_options = ReadOptions { kind: options.kind };
     progress.phase("reading", Some(files.len() as u64));
-    for group in files.chunks(FILE_GROUP) {
-        let parsed: Vec<Result<FileResult, EngineError>> = group
+    let mut sink = Sink {
+        writer: &mut writer,
+        report: &mut report,
+        skip_invalid: options.skip_invalid,
+        crash_after,
+    };
+    // One-document files (Markdown) are parsed in parallel groups; record streams (PubMed
+    // XML, JSON Lines) go record by record into the index, never held whole in memory.
+    let mut i = 0;
+    while i < files.len() {
+        let run = files[i..]
+            .iter()
+            .take(FILE_GROUP)
+            .take_while(|f| f.format == Format::Markdown)
+            .count();
+        if run == 0 {
+            corpus::read_file(&files[i], &read_options, &mut |item| {
+                sink.accept(item.map(|d| {
+                    let passages = chunk(&d, options.chunk);
+                    (d, passages)
+                }))
+            })?;
+            progress.advance(1);
+            i += 1;
+            continue;
+        }
+        let parsed: Vec<Result<Vec<Parsed>, EngineError>> = files[i..i + run]
             .par_iter()
             .map(|f| read_and_chunk(f, &read_options, options))
             .collect();
-        for result in parsed {
-            let file = result?;
-            for item in file.items {
-                match item {
-                    Ok((doc, passages)) => {
-                        report.new_passages += passages.len();
-                        report.documents_read += 1;
-                        writer.add(&doc, &passages)?;
-                        if crash_after.is_some_and(|n| report.documents_read >= n) {
-                            std::process::abort();
-                        }
-                    }
-                    Err(e) if options.skip_invalid => {
-                        report.skipped += 1;
-                        if report.skip_messages.len() < 10 {
-                            report.skip_messages.push(e.to_string());
-                        }
-                    }
-                    Err(e) => return Err(e.into()),
-                }
+        for items in parsed {
+            for item in items? {
+                sink.accept(item)?;
             }
             progress.advance(1);
         }
+        i += run;
     }
     if let Some(prev) = &previous {
         progress.phase(
@@ -149,15 +158,48 @@ pub fn ingest(
     Ok(report)
 }
 
-struct FileResult {
-    items: Vec<Result<(Document, Vec<Passage>), evident_core::ReadError>>,
+type Parsed = Result<(Document, Vec<Passage>), ReadError>;
+
+/// Where read documents go: the writer, with the bookkeeping of `--skip-invalid`.
+struct Sink<'a> {
+    writer: &'a mut IndexWriter,
+    report: &'a mut IngestReport,
+    skip_invalid: bool,
+    crash_after: Option<usize>,
+}
+
+impl Sink<'_> {
+    fn accept(&mut self, item: Parsed) -> Result<(), EngineError> {
+        match item {
+            Ok((doc, passages)) => {
+                self.report.new_passages += passages.len();
+                self.report.documents_read += 1;
+                self.writer.add(&doc, &passages)?;
+                if self
+                    .crash_after
+                    .is_some_and(|n| self.report.documents_read >= n)
+                {
+                    std::process::abort();
+                }
+                Ok(())
+            }
+            Err(e) if self.skip_invalid => {
+                self.report.skipped += 1;
+                if self.report.skip_messages.len() < 10 {
+                    self.report.skip_messages.push(e.to_string());
+                }
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
 }
 
 fn read_and_chunk(
     file: &CorpusFile,
     read_options: &ReadOptions,
     options: &IngestOptions,
-) -> Result<FileResult, EngineError> {
+) -> Result<Vec<Parsed>, EngineError> {
     let mut items = Vec::new();
     corpus::read_file(file, read_options, &mut |doc| {
         items.push(doc.map(|d| {
@@ -166,7 +208,7 @@ fn read_and_chunk(
         }));
         Ok(())
     })?;
-    Ok(FileResult { items })
+    Ok(items)
 }
 
 /// Embed whatever the published index still lacks. Resumable: finished batches are kept in
