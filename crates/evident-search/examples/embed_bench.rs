@@ -35,20 +35,19 @@ fn main() {
         .collect();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
 
-    let queries = [
-        "What is the role of BRCA1 in breast cancer?",
-        "heart attack treatment",
-        "Which drugs inhibit factor XIa?",
-    ];
-    for q in queries {
-        e.embed_batch(&[q]).unwrap();
+    // Single-text latency over the first 200 texts, one at a time (as a search query is).
+    for t in refs.iter().take(20) {
+        e.embed_batch(&[t]).unwrap();
     }
     let mut lat = Vec::new();
-    for i in 0..60 {
-        let t = Instant::now();
-        e.embed_batch(&[queries[i % 3]]).unwrap();
-        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    let mut toks = Vec::new();
+    for t in refs.iter().take(200) {
+        let s = Instant::now();
+        e.embed_batch(&[t]).unwrap();
+        lat.push(s.elapsed().as_secs_f64() * 1000.0);
+        toks.push(e.token_len(t) as f64);
     }
+    println!("median tokens per text: {:.0}", median(toks));
     println!("single query embed: median {:.2} ms", median(lat));
 
     let rows = 30_000;
@@ -73,7 +72,7 @@ fn main() {
         median(lat)
     );
 
-    for budget in [2048usize, 4096, 8192, 16384] {
+    for budget in [1024usize, 2048, 4096, 8192] {
         let t = Instant::now();
         let mut tokens = 0;
         embed_all(&e, &refs, budget, &mut |_, tk| tokens += tk).unwrap();
