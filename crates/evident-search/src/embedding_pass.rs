@@ -53,6 +53,7 @@ pub fn embed_snapshot(
     ann_min_rows: usize,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<EmbedReport, SearchError> {
+    let _lock = snapshot::lock_for_writing(data_dir)?;
     let mut snap = Snapshot::current(data_dir)?;
     let start = Instant::now();
     let index = SearchIndex::open_snapshot(snap.clone(), None)?;

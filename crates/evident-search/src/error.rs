@@ -16,6 +16,8 @@ pub enum SearchError {
     Model(String),
     #[error("no index in {0}: run `evident ingest PATH` first")]
     NoIndex(PathBuf),
+    #[error("another ingest or embedding run is writing to {0}; wait for it to finish")]
+    Busy(PathBuf),
     #[error("index {path} is damaged: {message}")]
     Corrupt { path: PathBuf, message: String },
 }

@@ -130,6 +130,24 @@ pub fn publish(data_dir: &Path, built: &Path, name: &str) -> Result<Snapshot, Se
     Snapshot::open(&target)
 }
 
+/// Exclusive lock on the data directory for writers (ingest, embedding), released when the
+/// returned file is dropped or the process dies. Readers never lock.
+pub fn lock_for_writing(data_dir: &Path) -> Result<fs::File, SearchError> {
+    fs::create_dir_all(data_dir).map_err(SearchError::io(data_dir))?;
+    let path = data_dir.join(".write.lock");
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(SearchError::io(&path))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(SearchError::Busy(data_dir.to_path_buf())),
+        Err(fs::TryLockError::Error(e)) => Err(SearchError::io(&path)(e)),
+    }
+}
+
 /// A fresh directory under `DATA/tmp` for building a snapshot; leftovers of crashed builds are
 /// removed first.
 pub fn temp_build_dir(data_dir: &Path) -> Result<PathBuf, SearchError> {

@@ -108,6 +108,8 @@ pub fn embed_text(title: &str, section_path: &[String], text: &str) -> String {
 /// Builds a snapshot in a temporary directory. Nothing is visible to readers until
 /// [`IndexWriter::publish`].
 pub struct IndexWriter {
+    /// Held until the writer is dropped: one writer per data directory at a time.
+    _lock: File,
     data_dir: PathBuf,
     build_dir: PathBuf,
     writer: tantivy::IndexWriter,
@@ -122,6 +124,7 @@ pub struct IndexWriter {
 
 impl IndexWriter {
     pub fn create(data_dir: &Path) -> Result<Self, SearchError> {
+        let lock = snapshot::lock_for_writing(data_dir)?;
         let build_dir = snapshot::temp_build_dir(data_dir)?;
         let tantivy_dir = build_dir.join(TANTIVY_DIR);
         fs::create_dir_all(&tantivy_dir).map_err(SearchError::io(&tantivy_dir))?;
@@ -133,6 +136,7 @@ impl IndexWriter {
         let docs_out =
             BufWriter::new(File::create(&docs_path).map_err(SearchError::io(&docs_path))?);
         Ok(Self {
+            _lock: lock,
             data_dir: data_dir.to_path_buf(),
             build_dir,
             writer,

@@ -179,7 +179,7 @@ fn an_unfinished_build_leaves_the_published_index_readable() {
             "Completely different material.",
         );
         w.add(&d, &chunk(&d, ChunkConfig::default())).unwrap();
-        std::mem::forget(w);
+        drop(w);
     }
     let index = SearchIndex::open(dir.path(), None).unwrap();
     assert_eq!(index.snapshot().manifest.documents, 4);
@@ -194,6 +194,16 @@ fn an_unfinished_build_leaves_the_published_index_readable() {
             .documents,
         1
     );
+}
+
+#[test]
+fn one_writer_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = IndexWriter::create(dir.path()).unwrap();
+    let second = IndexWriter::create(dir.path());
+    assert!(matches!(second, Err(evident_search::SearchError::Busy(_))));
+    drop(first);
+    build(dir.path(), &corpus());
 }
 
 #[test]
