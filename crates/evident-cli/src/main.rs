@@ -198,6 +198,14 @@ fn parse_kind(s: &str) -> Result<EvidenceKind, String> {
 
 fn main() {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Ingest(_) | Command::Embed)
+        && std::env::var_os("RAYON_NUM_THREADS").is_none()
+    {
+        // Embedding runs one single-threaded model per core, which is faster on CPUs than one
+        // model using every core. Nothing else runs yet, so changing the environment is sound.
+        // SAFETY: no other thread exists at this point.
+        unsafe { std::env::set_var("RAYON_NUM_THREADS", "1") };
+    }
     let filter = if cli.verbose { "debug" } else { "warn" };
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -312,7 +320,12 @@ fn cmd_ingest(cli: &Cli, data_dir: &Path, args: &IngestArgs) -> Result<()> {
 
 fn run_embed(data_dir: &Path, embedder: &dyn Embedder, ann_min_rows: usize) -> Result<()> {
     let bar = progress::Bar::new();
-    let r = evident_engine::ingest::embed(data_dir, embedder, ann_min_rows, &bar)?;
+    let workers = if std::env::var("RAYON_NUM_THREADS").as_deref() == Ok("1") {
+        evident_engine::ingest::cores()
+    } else {
+        1
+    };
+    let r = evident_engine::ingest::embed(data_dir, embedder, ann_min_rows, workers, &bar)?;
     println!(
         "embedded {} passages ({} already cached), {} tokens, {:.1} seconds, {:.0} tokens/s",
         r.embedded,
@@ -344,6 +357,7 @@ fn open_index(cli: &Cli, data_dir: &Path) -> Result<SearchIndex> {
             data_dir,
             e.as_ref(),
             cli.ann_min_rows,
+            1,
             &evident_engine::NoProgress,
         )?;
     }

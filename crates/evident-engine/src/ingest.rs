@@ -91,6 +91,12 @@ pub fn ingest(
     };
     let read_options = ReadOptions { kind: options.kind };
     progress.phase("reading", Some(files.len() as u64));
+    // An explicit pool, so that parsing uses every core even when `RAYON_NUM_THREADS=1`
+    // keeps the embedding model single-threaded per worker.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cores())
+        .build()
+        .map_err(|e| EngineError::Usage(format!("cannot start worker threads: {e}")))?;
     let mut sink = Sink {
         writer: &mut writer,
         report: &mut report,
@@ -117,10 +123,12 @@ pub fn ingest(
             i += 1;
             continue;
         }
-        let parsed: Vec<Result<Vec<Parsed>, EngineError>> = files[i..i + run]
-            .par_iter()
-            .map(|f| read_and_chunk(f, &read_options, options))
-            .collect();
+        let parsed: Vec<Result<Vec<Parsed>, EngineError>> = pool.install(|| {
+            files[i..i + run]
+                .par_iter()
+                .map(|f| read_and_chunk(f, &read_options, options))
+                .collect()
+        });
         for items in parsed {
             for item in items? {
                 sink.accept(item)?;
@@ -156,6 +164,11 @@ pub fn ingest(
     report.seconds = start.elapsed().as_secs_f64();
     progress.finish();
     Ok(report)
+}
+
+/// The number of cores this process may use.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 type Parsed = Result<(Document, Vec<Passage>), ReadError>;
@@ -217,18 +230,24 @@ pub fn embed(
     data_dir: &Path,
     embedder: &dyn Embedder,
     ann_min_rows: usize,
+    workers: usize,
     progress: &dyn Progress,
 ) -> Result<EmbedReport, EngineError> {
     let mut last: Option<usize> = None;
-    let report =
-        evident_search::embed_snapshot(data_dir, embedder, ann_min_rows, &mut |done, total| {
+    let report = evident_search::embed_snapshot(
+        data_dir,
+        embedder,
+        ann_min_rows,
+        workers,
+        &mut |done, total| {
             let before = *last.get_or_insert_with(|| {
                 progress.phase("embedding", Some(total as u64));
                 0
             });
             progress.advance((done - before) as u64);
             last = Some(done);
-        })?;
+        },
+    )?;
     progress.finish();
     Ok(report)
 }

@@ -103,7 +103,7 @@ fn dense_and_hybrid_use_embeddings_once_complete() {
     assert!(before.notices()[0].contains("not embedded"));
     // BM25 answers before any embedding has happened.
     assert_eq!(ids(&before, "hip fracture", Mode::Hybrid)[0], "hip");
-    let report = embed_snapshot(dir.path(), e.as_ref(), usize::MAX, &mut |_, _| {}).unwrap();
+    let report = embed_snapshot(dir.path(), e.as_ref(), usize::MAX, 1, &mut |_, _| {}).unwrap();
     assert_eq!(report.embedded, 4);
     let index = SearchIndex::open(dir.path(), Some(e.clone())).unwrap();
     assert!(index.has_dense() && index.notices().is_empty());
@@ -113,7 +113,7 @@ fn dense_and_hybrid_use_embeddings_once_complete() {
         "hip"
     );
     // A second pass finds everything cached.
-    let again = embed_snapshot(dir.path(), e.as_ref(), usize::MAX, &mut |_, _| {}).unwrap();
+    let again = embed_snapshot(dir.path(), e.as_ref(), usize::MAX, 1, &mut |_, _| {}).unwrap();
     assert_eq!((again.embedded, again.cached), (0, 4));
 }
 
@@ -122,7 +122,7 @@ fn hnsw_graph_is_built_above_the_threshold_and_used() {
     let dir = tempfile::tempdir().unwrap();
     build(dir.path(), &corpus());
     let e: Arc<dyn Embedder> = Arc::new(HashEmbedder { dim: 64 });
-    let report = embed_snapshot(dir.path(), e.as_ref(), 2, &mut |_, _| {}).unwrap();
+    let report = embed_snapshot(dir.path(), e.as_ref(), 2, 2, &mut |_, _| {}).unwrap();
     assert!(report.ann_seconds.is_some());
     let index = SearchIndex::open(dir.path(), Some(e)).unwrap();
     assert!(index.snapshot().manifest.ann);
@@ -301,7 +301,7 @@ fn an_interrupted_embedding_pass_resumes_where_it_stopped() {
         calls: 0.into(),
         fail_at: 5,
     };
-    assert!(embed_snapshot(dir.path(), &failing, usize::MAX, &mut |_, _| {}).is_err());
+    assert!(embed_snapshot(dir.path(), &failing, usize::MAX, 1, &mut |_, _| {}).is_err());
     // Nothing half-done is visible: the snapshot still has no dense vectors.
     let e: Arc<dyn Embedder> = Arc::new(HashEmbedder { dim: 16 });
     assert!(
@@ -309,7 +309,7 @@ fn an_interrupted_embedding_pass_resumes_where_it_stopped() {
             .unwrap()
             .has_dense()
     );
-    let resumed = embed_snapshot(dir.path(), e.as_ref(), usize::MAX, &mut |_, _| {}).unwrap();
+    let resumed = embed_snapshot(dir.path(), e.as_ref(), usize::MAX, 1, &mut |_, _| {}).unwrap();
     assert!(
         resumed.cached >= 512,
         "the finished block was kept: {resumed:?}"
