@@ -131,13 +131,12 @@ pub fn embed_snapshot(
     Ok(report)
 }
 
+/// Vectors in input order and the number of tokens embedded.
+type Embedded = Result<(Vec<Vec<f32>>, usize), SearchError>;
+
 /// Embed `texts` (sorted by length) on `workers` threads; returns vectors in input order and
 /// the number of tokens embedded.
-fn embed_parallel(
-    embedder: &dyn Embedder,
-    texts: &[&str],
-    workers: usize,
-) -> Result<(Vec<Vec<f32>>, usize), SearchError> {
+fn embed_parallel(embedder: &dyn Embedder, texts: &[&str], workers: usize) -> Embedded {
     if workers == 1 {
         let mut tokens = 0;
         let v = embed_all(embedder, texts, BATCH_TOKENS, &mut |_, t| tokens += t)?;
@@ -147,7 +146,7 @@ fn embed_parallel(
     let shares: Vec<Vec<&str>> = (0..workers)
         .map(|w| texts.iter().skip(w).step_by(workers).copied().collect())
         .collect();
-    let results: Vec<Result<(Vec<Vec<f32>>, usize), SearchError>> = std::thread::scope(|s| {
+    let results: Vec<Embedded> = std::thread::scope(|s| {
         let handles: Vec<_> = shares
             .iter()
             .map(|share| {
