@@ -43,13 +43,6 @@ impl Progress for Bar {
         }
     }
 
-    fn note(&self, message: &str) {
-        match self.bar.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-            Some(b) => b.println(message),
-            None => eprintln!("{message}"),
-        }
-    }
-
     fn finish(&self) {
         if let Some(b) = self.bar.lock().unwrap_or_else(|p| p.into_inner()).take() {
             b.finish_and_clear();

@@ -6,8 +6,6 @@ pub trait Progress: Sync {
     fn phase(&self, name: &str, total: Option<u64>);
     /// `n` more units of the current phase are done.
     fn advance(&self, n: u64);
-    /// A message to show without disturbing the progress display.
-    fn note(&self, message: &str);
     fn finish(&self);
 }
 
@@ -17,6 +15,5 @@ pub struct NoProgress;
 impl Progress for NoProgress {
     fn phase(&self, _: &str, _: Option<u64>) {}
     fn advance(&self, _: u64) {}
-    fn note(&self, _: &str) {}
     fn finish(&self) {}
 }

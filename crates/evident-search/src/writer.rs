@@ -4,7 +4,6 @@
 use crate::analyzer::{ANALYZER, analyzer};
 use crate::error::SearchError;
 use crate::snapshot::{self, DOCUMENTS, MANIFEST, Manifest, Snapshot, TANTIVY_DIR};
-use crate::vectors::{TextHash, text_hash};
 use evident_core::{Document, EvidenceKind, Passage};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -115,7 +114,8 @@ pub struct IndexWriter {
     writer: tantivy::IndexWriter,
     fields: Fields,
     docs_out: BufWriter<File>,
-    rows: Vec<TextHash>,
+    /// Per row: whether its document is still current (false once replaced in this build).
+    rows: Vec<bool>,
     /// Doc id → (position in documents.jsonl, its rows, content hash).
     docs: HashMap<String, (usize, std::ops::Range<usize>, [u8; 32])>,
     written_docs: usize,
@@ -169,7 +169,7 @@ impl IndexWriter {
             self.writer.delete_term(Term::from_field_text(f.doc_id, id));
             self.dead_positions.push(pos);
             for r in rows {
-                self.rows[r] = [0; 32];
+                self.rows[r] = false;
             }
         }
         let line = serde_json::to_string(doc).expect("documents serialise");
@@ -196,8 +196,7 @@ impl IndexWriter {
                 f.kind => kind_code(doc.kind),
                 f.record => serde_json::to_string(&record).expect("records serialise"),
             ))?;
-            self.rows
-                .push(text_hash(&embed_text(&doc.title, &p.section_path, &p.text)));
+            self.rows.push(true);
         }
         self.docs.insert(
             id.to_string(),
@@ -234,7 +233,7 @@ impl IndexWriter {
             format: 1,
             corpus_version: corpus_version.clone(),
             documents: self.docs.len() as u64,
-            passages: self.rows.iter().filter(|r| **r != [0; 32]).count() as u64,
+            passages: self.rows.iter().filter(|alive| **alive).count() as u64,
             model: None,
             dim: None,
             ann: false,
