@@ -230,4 +230,15 @@ fn fresh_data_dir_searches_the_starter_knowledge_base() {
     let again = evident(&data, &["search", "atrial fibrillation anticoagulation"]);
     ok(&again);
     assert!(!String::from_utf8_lossy(&again.stderr).contains("starter knowledge base"));
+    assert!(data.join("starter-kb.sha256").exists());
+    // Once the user adds documents, the directory is theirs: no automatic starter rebuilds.
+    let mine = tmp.path().join("mine.jsonl");
+    std::fs::write(
+        &mine,
+        "{\"id\":\"x\",\"title\":\"Mine\",\"text\":\"Local protocol text.\"}\n",
+    )
+    .unwrap();
+    ok(&evident(&data, &["ingest", mine.to_str().unwrap()]));
+    assert!(!data.join("starter-kb.sha256").exists());
+    assert_eq!(search_ids(&data, "local protocol")[0], "x");
 }

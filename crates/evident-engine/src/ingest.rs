@@ -84,6 +84,11 @@ pub fn ingest(
         Err(e) => return Err(e.into()),
     };
     let mut writer = IndexWriter::create(data_dir)?;
+    // From now on the directory holds more than the starter base (which re-marks it itself).
+    let marker = data_dir.join(crate::starter::MARKER);
+    if marker.exists() {
+        std::fs::remove_file(&marker).map_err(EngineError::io(&marker))?;
+    }
     let mut report = IngestReport {
         files: files.len(),
         ignored_files: ignored,

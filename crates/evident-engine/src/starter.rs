@@ -12,7 +12,8 @@ use std::path::Path;
 static KB: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../kb");
 
 /// Marker in the data directory: the hash of the starter base its index was built from.
-const MARKER: &str = "starter-kb.sha256";
+/// Any other ingest removes it, so a directory holding the user's documents is never rebuilt.
+pub(crate) const MARKER: &str = "starter-kb.sha256";
 
 /// SHA-256 over the embedded files' names and contents.
 pub fn starter_hash() -> String {
