@@ -395,7 +395,7 @@ fn search_options(rank: &RankArgs, k: usize) -> SearchOptions {
 }
 
 fn check_mode(index: &SearchIndex, rank: &RankArgs) -> Result<()> {
-    if rank.mode != ModeArg::Bm25 && !index.has_dense() && rank.mode == ModeArg::Dense {
+    if rank.mode == ModeArg::Dense && !index.has_dense() {
         bail!("--mode dense needs embedded passages: pass --model-dir and run `evident embed`");
     }
     Ok(())

@@ -119,10 +119,7 @@ pub fn ingest(
             .count();
         if run == 0 {
             corpus::read_file(&files[i], &read_options, &mut |item| {
-                sink.accept(item.map(|d| {
-                    let passages = chunk(&d, options.chunk);
-                    (d, passages)
-                }))
+                sink.accept(item.map(|d| with_passages(d, options.chunk)))
             })?;
             progress.advance(1);
             i += 1;
@@ -211,6 +208,11 @@ impl Sink<'_> {
     }
 }
 
+fn with_passages(doc: Document, config: ChunkConfig) -> (Document, Vec<Passage>) {
+    let passages = chunk(&doc, config);
+    (doc, passages)
+}
+
 fn read_and_chunk(
     file: &CorpusFile,
     read_options: &ReadOptions,
@@ -218,10 +220,7 @@ fn read_and_chunk(
 ) -> Result<Vec<Parsed>, EngineError> {
     let mut items = Vec::new();
     corpus::read_file(file, read_options, &mut |doc| {
-        items.push(doc.map(|d| {
-            let passages = chunk(&d, options.chunk);
-            (d, passages)
-        }));
+        items.push(doc.map(|d| with_passages(d, options.chunk)));
         Ok(())
     })?;
     Ok(items)
