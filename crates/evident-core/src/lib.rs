@@ -4,10 +4,12 @@
 //! function is deterministic so that it can be tested without a filesystem.
 
 pub mod chunk;
+pub mod condition;
 pub mod document;
 pub mod error;
 pub mod eval;
 pub mod lexicon;
+pub mod question;
 pub mod readers;
 pub mod sentence;
 

@@ -1,0 +1,127 @@
+//! Question analysis: from a clinician's free-text question to its intent, its patient facts (with status) and the query to search with.
+//!
+//! Pure and deterministic; concepts and synonyms come from the [`Lexicon`].
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::lexicon::Lexicon;
+
+/// What the question asks for. Serialized in snake_case (`next_step`, `follow_up` ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intent {
+    NextStep,
+    Diagnosis,
+    Treatment,
+    FollowUp,
+    Prognosis,
+    Screening,
+    Prevention,
+    Dosing,
+    AdverseEffects,
+    Mechanism,
+    Evidence,
+    General,
+}
+
+impl Intent {
+    pub const ALL: [Intent; 12] = [
+        Intent::NextStep,
+        Intent::Diagnosis,
+        Intent::Treatment,
+        Intent::FollowUp,
+        Intent::Prognosis,
+        Intent::Screening,
+        Intent::Prevention,
+        Intent::Dosing,
+        Intent::AdverseEffects,
+        Intent::Mechanism,
+        Intent::Evidence,
+        Intent::General,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Intent::NextStep => "next_step",
+            Intent::Diagnosis => "diagnosis",
+            Intent::Treatment => "treatment",
+            Intent::FollowUp => "follow_up",
+            Intent::Prognosis => "prognosis",
+            Intent::Screening => "screening",
+            Intent::Prevention => "prevention",
+            Intent::Dosing => "dosing",
+            Intent::AdverseEffects => "adverse_effects",
+            Intent::Mechanism => "mechanism",
+            Intent::Evidence => "evidence",
+            Intent::General => "general",
+        }
+    }
+}
+
+impl fmt::Display for Intent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether a fact is stated as present, stated as absent, or carries a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactStatus {
+    Present,
+    Absent,
+    Value,
+}
+
+/// The value of a [`FactStatus::Value`] fact (age 64, stage "III", eGFR 22, sex "female").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FactValue {
+    Number(f64),
+    Text(String),
+}
+
+/// One fact about the patient, read from the question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatientFact {
+    /// Normalised concept: a lexicon concept id (`radiotherapy`, `chemotherapy`, `her2` ...)
+    /// or one of the built-in value concepts (`age`, `sex`, `stage`, `pregnancy`,
+    /// `performance_status`, `kidney_function`).
+    pub concept: String,
+    pub status: FactStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<FactValue>,
+    /// The words of the question the fact was read from.
+    pub text: String,
+}
+
+/// An analysed question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    /// The question as asked.
+    pub text: String,
+    /// The question with shorthand and abbreviations written out (`s/p` → `status post`).
+    pub expanded: String,
+    pub intent: Intent,
+    pub facts: Vec<PatientFact>,
+    /// Lexicon concept ids named in the question (topic concepts, shorthand excluded), in
+    /// order of first appearance.
+    pub concepts: Vec<String>,
+    /// The text to search the index with: the expanded question plus synonyms of its
+    /// concepts.
+    pub search_query: String,
+}
+
+/// Analyses a question with the given lexicon.
+pub fn analyze(text: &str, lexicon: &Lexicon) -> Question {
+    let expansion = lexicon.expand_query(text);
+    Question {
+        text: text.to_string(),
+        expanded: text.to_string(),
+        intent: Intent::General,
+        facts: Vec::new(),
+        concepts: Vec::new(),
+        search_query: expansion.expanded_text(),
+    }
+}
