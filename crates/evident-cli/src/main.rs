@@ -9,11 +9,13 @@ mod progress;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use evident_core::EvidenceKind;
+use evident_core::answer::Audience;
+use evident_core::render;
 use evident_core::eval::{Qrels, parse_queries};
 use evident_core::lexicon::Lexicon;
 use evident_core::readers::Format;
 use evident_engine::model::{ModelSource, load_embedder};
-use evident_engine::{IngestOptions, eval, ingest, starter};
+use evident_engine::{AskOptions, IngestOptions, ask, eval, ingest, starter};
 use evident_search::{Embedder, Fusion, Mode, SearchIndex, SearchOptions};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -53,6 +55,8 @@ enum Command {
     Ingest(IngestArgs),
     /// Embed the passages the index still lacks vectors for (resumes an interrupted run).
     Embed,
+    /// Answer a clinical question with a cited, case-aware summary of the loaded evidence.
+    Ask(AskArgs),
     /// Search the index and print the best passages.
     Search(SearchArgs),
     /// Evaluate retrieval quality against relevance judgements.
@@ -142,6 +146,32 @@ struct SearchArgs {
     rank: RankArgs,
 }
 
+#[derive(Args)]
+struct AskArgs {
+    /// The question, with case details if any.
+    #[arg(required = true)]
+    question: Vec<String>,
+    /// Who the answer is written for.
+    #[arg(long, default_value = "physician", value_parser = parse_audience)]
+    audience: Audience,
+    #[arg(long, value_enum, default_value_t = AnswerFormat::Text)]
+    format: AnswerFormat,
+    /// Show the question analysis and why statements were kept or dropped (on stderr with
+    /// `--format json`).
+    #[arg(long)]
+    explain: bool,
+    /// Passages retrieved to compose the answer from.
+    #[arg(long, default_value_t = 40)]
+    passages: usize,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum AnswerFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum OutputFormat {
     Text,
@@ -196,6 +226,10 @@ fn parse_kind(s: &str) -> Result<EvidenceKind, String> {
     s.parse()
 }
 
+fn parse_audience(s: &str) -> Result<Audience, String> {
+    s.parse()
+}
+
 fn main() {
     let cli = Cli::parse();
     if matches!(cli.command, Command::Ingest(_) | Command::Embed)
@@ -235,6 +269,7 @@ fn run(cli: Cli) -> Result<()> {
             };
             run_embed(&data_dir, embedder.as_ref(), cli.ann_min_rows)
         }
+        Command::Ask(args) => cmd_ask(&cli, &data_dir, args),
         Command::Search(args) => cmd_search(&cli, &data_dir, args),
         Command::Eval(EvalCommand::Retrieval(args)) => cmd_eval(&cli, &data_dir, args),
         Command::Bench(BenchCommand::Search(args)) => cmd_bench(&cli, &data_dir, args),
@@ -397,6 +432,35 @@ fn search_options(rank: &RankArgs, k: usize) -> SearchOptions {
 fn check_mode(index: &SearchIndex, rank: &RankArgs) -> Result<()> {
     if rank.mode == ModeArg::Dense && !index.has_dense() {
         bail!("--mode dense needs embedded passages: pass --model-dir and run `evident embed`");
+    }
+    Ok(())
+}
+
+fn cmd_ask(cli: &Cli, data_dir: &Path, args: &AskArgs) -> Result<()> {
+    let question = args.question.join(" ");
+    if question.trim().is_empty() {
+        bail!("the question is empty");
+    }
+    let index = open_index(cli, data_dir)?;
+    let lex = lexicon(cli)?;
+    let options = AskOptions {
+        audience: args.audience,
+        passages: args.passages.max(1),
+    };
+    let asked = ask(&index, &lex, &question, &options)?;
+    if args.explain {
+        let explanation = render::explain(&asked.question, &asked.composition);
+        if args.format == AnswerFormat::Json {
+            eprintln!("{explanation}");
+        } else {
+            println!("{explanation}");
+        }
+    }
+    let answer = asked.answer();
+    match args.format {
+        AnswerFormat::Text => print!("{}", render::text(answer)),
+        AnswerFormat::Markdown => print!("{}", render::markdown(answer)),
+        AnswerFormat::Json => println!("{}", serde_json::to_string_pretty(answer)?),
     }
     Ok(())
 }

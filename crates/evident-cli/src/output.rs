@@ -68,7 +68,7 @@ pub fn hits_json(hits: &[Hit]) -> Value {
                     "url": r.url,
                     "section_path": r.passage.section_path,
                     "text": r.passage.text,
-                    "citations": r.passage.citations,
+                    "citations": r.passage.citations.iter().map(|m| &m.value).collect::<Vec<_>>(),
                     "evidence_levels": r.passage.evidence_levels,
                     "bm25_rank": h.bm25_rank,
                     "dense_rank": h.dense_rank,

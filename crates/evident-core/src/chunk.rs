@@ -75,7 +75,7 @@ pub fn chunk(doc: &Document, config: ChunkConfig) -> Vec<Passage> {
 
 fn make_passage(doc: &Document, path: &[String], ordinal: usize, units: Vec<Unit>) -> Passage {
     let mut text = String::new();
-    let mut citations: Vec<String> = Vec::new();
+    let mut citations: Vec<Mark> = Vec::new();
     let mut evidence_levels: Vec<String> = Vec::new();
     for unit in &units {
         if !text.is_empty() {
@@ -87,9 +87,10 @@ fn make_passage(doc: &Document, path: &[String], ordinal: usize, units: Vec<Unit
         }
         text.push_str(&unit.text);
         for c in &unit.citations {
-            if !citations.iter().any(|x| x == c) {
-                citations.push((*c).to_string());
-            }
+            citations.push(Mark {
+                offset: text.len(),
+                value: (*c).to_string(),
+            });
         }
         for l in &unit.levels {
             if !evidence_levels.iter().any(|x| x == l) {
@@ -310,8 +311,10 @@ mod tests {
         };
         let ps = chunk(&d, cfg);
         assert_eq!(ps.len(), 2);
-        assert_eq!(ps[0].citations, vec!["section_1.1"]);
-        assert_eq!(ps[1].citations, vec!["section_1.2"]);
+        let keys = |p: &Passage| p.citations.iter().map(|m| m.value.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&ps[0]), vec!["section_1.1"]);
+        assert_eq!(keys(&ps[1]), vec!["section_1.2"]);
+        assert_eq!(ps[0].citations[0].offset, ps[0].text.len());
     }
 
     fn arb_sentence() -> impl Strategy<Value = String> {

@@ -237,8 +237,10 @@ pub struct Passage {
     pub id: PassageId,
     pub section_path: Vec<String>,
     pub text: String,
+    /// The studies the passage cites (keys of the document's `references`), each at the
+    /// byte offset in `text` just past the sentence, item or row that cites it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub citations: Vec<String>,
+    pub citations: Vec<Mark>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence_levels: Vec<String>,
 }

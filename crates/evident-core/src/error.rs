@@ -64,6 +64,8 @@ pub enum CoreError {
     Read(#[from] ReadError),
     #[error("lexicon line {line}: {message}")]
     Lexicon { line: usize, message: String },
+    #[error("lay glossary line {line}: {message}")]
+    Glossary { line: usize, message: String },
     #[error("{name}: {message}")]
     Parse { name: String, message: String },
 }

@@ -1,16 +1,20 @@
-//! Evident's pure domain: documents, passages, corpus readers, chunking, the clinical lexicon and retrieval metrics.
+//! Evident's pure domain: documents, passages, corpus readers, chunking, the clinical lexicon, question analysis, answer composition and rendering, and retrieval metrics.
 //!
 //! Nothing in this crate performs IO: readers take bytes or a `BufRead`, and every
 //! function is deterministic so that it can be tested without a filesystem.
 
+pub mod answer;
 pub mod chunk;
+pub mod compose;
 pub mod condition;
 pub mod document;
 pub mod error;
 pub mod eval;
 pub mod lexicon;
+pub mod plain;
 pub mod question;
 pub mod readers;
+pub mod render;
 pub mod sentence;
 
 pub use document::{

@@ -1,6 +1,7 @@
 //! Evident's engine: the facade that sequences IO around the pure core and the index —
-//! reading corpus files, ingesting, embedding, searching and evaluating.
+//! reading corpus files, ingesting, embedding, searching, answering and evaluating.
 
+pub mod ask;
 pub mod corpus;
 pub mod error;
 pub mod eval;
@@ -9,6 +10,7 @@ pub mod model;
 pub mod progress;
 pub mod starter;
 
+pub use ask::{AskOptions, Asked, ask};
 pub use error::EngineError;
 pub use ingest::{IngestOptions, IngestReport, ingest};
 pub use progress::{NoProgress, Progress};

@@ -4,7 +4,7 @@
 use crate::analyzer::{ANALYZER, analyzer};
 use crate::error::SearchError;
 use crate::snapshot::{self, DOCUMENTS, MANIFEST, Manifest, Snapshot, TANTIVY_DIR};
-use evident_core::{Document, EvidenceKind, Passage};
+use evident_core::{CitedStudy, Document, EvidenceKind, Passage};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -86,6 +86,24 @@ pub struct PassageRecord {
     pub year: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The entries of the document's reference list that the passage cites, so that an
+    /// answer can list them without reading the whole document.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub studies: Vec<CitedStudy>,
+}
+
+/// The studies of `doc.references` that `passage` cites, each once, in order of first citation.
+fn cited_studies(doc: &Document, passage: &Passage) -> Vec<CitedStudy> {
+    let mut out: Vec<CitedStudy> = Vec::new();
+    for mark in &passage.citations {
+        if out.iter().any(|s| s.key == mark.value) {
+            continue;
+        }
+        if let Some(study) = doc.references.iter().find(|s| s.key == mark.value) {
+            out.push(study.clone());
+        }
+    }
+    out
 }
 
 /// The text a passage is embedded as: its document title and innermost heading give the
@@ -186,6 +204,7 @@ impl IndexWriter {
                 source: doc.source.clone(),
                 year: doc.year,
                 url: doc.url.clone(),
+                studies: cited_studies(doc, p),
             };
             self.writer.add_document(doc!(
                 f.row => row,

@@ -138,7 +138,7 @@ fn passages_know_their_citations() {
             .contains("Salvage options include the following:\n- Resection")
     );
     assert_eq!(
-        ps[0].citations,
+        ps[0].citations.iter().map(|m| m.value.as_str()).collect::<Vec<_>>(),
         vec!["section_1.1", "section_1.2", "section_1.3", "section_1.4"]
     );
     assert_eq!(ps[1].evidence_levels, vec!["1iiA", "B4"]);

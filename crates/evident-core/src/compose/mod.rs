@@ -1,0 +1,272 @@
+//! Answer composition without a language model: from retrieved passages to a cited, case-consistent answer.
+//!
+//! The pipeline: cut the passages into statement candidates ([`sentences`]), score each
+//! for the question (term overlap weighted by rarity among the candidates, heading match,
+//! retrieval rank, document focus, intent cues, kind), drop those whose conditions the
+//! patient's facts contradict ([`crate::condition`]), pick a diverse set within the word
+//! budget (maximal marginal relevance), then lay them out in sections that suit the
+//! intent ([`sections`]) and number the references in order of first use ([`references`]).
+
+mod references;
+mod score;
+mod sections;
+mod sentences;
+mod terms;
+#[cfg(test)]
+mod tests;
+
+use serde::Serialize;
+
+use crate::answer::{
+    Answer, AnswerSection, Audience, CorpusInfo, DISCLAIMER, EvidenceStatus, SCHEMA,
+    SectionKind, Statement,
+};
+use crate::condition::{self, Applicability};
+use crate::document::{CitedStudy, EvidenceKind, Passage};
+use crate::lexicon::Lexicon;
+use crate::question::Question;
+
+pub use score::{Coverage, focus_query};
+
+/// A retrieved passage with what the answer needs to know about its document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub passage: Passage,
+    pub title: String,
+    pub kind: EvidenceKind,
+    pub source: Option<String>,
+    pub year: Option<u16>,
+    pub url: Option<String>,
+    /// The studies of the document's reference list that the passage cites.
+    pub studies: Vec<CitedStudy>,
+    /// Retrieval score; only its order and relative size matter.
+    pub score: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct ComposeOptions {
+    pub audience: Audience,
+    /// Word budget for the bottom line and the sections together.
+    pub max_words: usize,
+    /// Most studies cited second-hand, over the whole answer.
+    pub max_studies: usize,
+}
+
+impl ComposeOptions {
+    pub fn for_audience(audience: Audience) -> Self {
+        ComposeOptions {
+            audience,
+            max_words: if audience == Audience::Patient { 300 } else { 340 },
+            max_studies: 8,
+        }
+    }
+}
+
+/// Why a statement candidate was used or not; `--explain` shows these.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    pub passage_id: String,
+    pub text: String,
+    pub kept: bool,
+    pub reason: String,
+    pub score: f32,
+}
+
+/// An answer and the reasoning behind it.
+#[derive(Debug, Clone)]
+pub struct Composition {
+    pub answer: Answer,
+    pub coverage: Coverage,
+    pub decisions: Vec<Decision>,
+}
+
+/// Composes an answer to `question` from `candidates` (best first). The answer's `corpus`
+/// and `timing_ms` are left for the caller to fill.
+pub fn compose(
+    question: &Question,
+    candidates: &[Candidate],
+    lexicon: &Lexicon,
+    options: &ComposeOptions,
+) -> Composition {
+    let pool = score::Pool::build(question, candidates, lexicon);
+    let coverage = pool.coverage();
+    let status = coverage.status();
+    let mut decisions = Vec::new();
+    if status == EvidenceStatus::Insufficient {
+        let answer = insufficient(question, candidates, options.audience);
+        return Composition {
+            answer,
+            coverage,
+            decisions,
+        };
+    }
+
+    // Case consistency first: a contradicted statement is never a candidate.
+    let mut eligible = Vec::new();
+    for (i, unit) in pool.units.iter().enumerate() {
+        let cand = &candidates[unit.candidate];
+        let conds = condition::conditions(&unit.unit.text, &cand.passage.section_path, lexicon);
+        match condition::applicability(&conds, &question.facts) {
+            Applicability::Contradicted { condition, fact } => {
+                if unit.score > 0.0 {
+                    decisions.push(Decision {
+                        passage_id: cand.passage.id.to_string(),
+                        text: unit.unit.text.clone(),
+                        kept: false,
+                        reason: format!(
+                            "dropped: condition '{}' ({} {}) contradicts fact {}={} ('{}')",
+                            condition.text,
+                            condition.concept,
+                            requirement_words(&condition.requires),
+                            fact.concept,
+                            fact_words(&fact),
+                            fact.text
+                        ),
+                        score: unit.score,
+                    });
+                }
+            }
+            Applicability::Applies if !conds.is_empty() => {
+                let why = conds
+                    .iter()
+                    .filter_map(|c| question.facts.iter().find(|f| f.concept == c.concept))
+                    .map(|f| f.text.clone())
+                    .next();
+                eligible.push((i, why));
+            }
+            _ => eligible.push((i, None)),
+        }
+    }
+
+    let picked = score::select(&pool, &eligible, options.max_words, &mut decisions, candidates);
+    let layout = sections::layout(question.intent);
+    let primary = sections::primary(question.intent);
+    let kinds: Vec<SectionKind> = picked
+        .iter()
+        .map(|p| {
+            let u = &pool.units[p.index];
+            sections::classify(&u.stems, &u.heading_stems, layout)
+        })
+        .collect();
+    // The bottom line: the best statement of the primary kind, else the best one.
+    let bottom = (0..picked.len())
+        .filter(|&k| kinds[k] == primary)
+        .max_by(|&a, &b| picked[a].score.total_cmp(&picked[b].score))
+        .or_else(|| (0..picked.len()).max_by(|&a, &b| picked[a].score.total_cmp(&picked[b].score)));
+    let Some(bottom) = bottom else {
+        let answer = insufficient(question, candidates, options.audience);
+        return Composition {
+            answer,
+            coverage,
+            decisions,
+        };
+    };
+
+    let mut refs = references::Builder::new(candidates, options.max_studies);
+    let mut statement = |k: usize| -> Statement {
+        let p = &picked[k];
+        let u = &pool.units[p.index];
+        let mut text = u.unit.text.clone();
+        if let Some(why) = &p.applies_because {
+            text = format!("Applies to this patient ({why}): {text}");
+        }
+        if options.audience == Audience::Patient {
+            text = crate::plain::plain_language(&text, crate::plain::Glossary::builtin());
+        }
+        let citations = refs.cite(u.candidate, &u.unit.studies);
+        Statement { text, citations }
+    };
+    let bottom_line = statement(bottom);
+    let mut answer_sections: Vec<AnswerSection> = Vec::new();
+    for &kind in layout {
+        let mut members: Vec<usize> = (0..picked.len())
+            .filter(|&k| k != bottom && kinds[k] == kind)
+            .collect();
+        members.sort_by(|&a, &b| picked[b].score.total_cmp(&picked[a].score));
+        members.truncate(5);
+        if members.is_empty() {
+            continue;
+        }
+        let items = members.into_iter().map(&mut statement).collect();
+        answer_sections.push(AnswerSection {
+            title: sections::title(kind, question.intent).to_string(),
+            kind,
+            items,
+        });
+    }
+    let answer = Answer {
+        schema: SCHEMA.to_string(),
+        question: question.text.clone(),
+        audience: options.audience,
+        intent: question.intent,
+        facts: question.facts.clone(),
+        evidence_status: status,
+        bottom_line,
+        sections: answer_sections,
+        references: refs.finish(),
+        disclaimer: DISCLAIMER.to_string(),
+        corpus: CorpusInfo::default(),
+        timing_ms: Default::default(),
+    };
+    Composition {
+        answer,
+        coverage,
+        decisions,
+    }
+}
+
+/// The honest answer when the loaded evidence does not cover the question.
+fn insufficient(question: &Question, candidates: &[Candidate], audience: Audience) -> Answer {
+    let mut titles: Vec<&str> = Vec::new();
+    for c in candidates {
+        if !titles.contains(&c.title.as_str()) && titles.len() < 3 {
+            titles.push(&c.title);
+        }
+    }
+    let mut text = "The evidence loaded into this deployment does not answer this question, so no recommendation is given.".to_string();
+    if !titles.is_empty() {
+        text.push_str(&format!(
+            " The nearest topics it holds are: {}.",
+            titles.join("; ")
+        ));
+    }
+    Answer {
+        schema: SCHEMA.to_string(),
+        question: question.text.clone(),
+        audience,
+        intent: question.intent,
+        facts: question.facts.clone(),
+        evidence_status: EvidenceStatus::Insufficient,
+        bottom_line: Statement {
+            text,
+            citations: Vec::new(),
+        },
+        sections: Vec::new(),
+        references: Vec::new(),
+        disclaimer: DISCLAIMER.to_string(),
+        corpus: CorpusInfo::default(),
+        timing_ms: Default::default(),
+    }
+}
+
+fn requirement_words(r: &condition::Requirement) -> String {
+    use condition::Requirement::*;
+    match r {
+        Present => "present".into(),
+        Absent => "absent".into(),
+        Below(v) => format!("below {v}"),
+        Above(v) => format!("above {v}"),
+        Is(v) => format!("is {v}"),
+    }
+}
+
+fn fact_words(f: &crate::question::PatientFact) -> String {
+    use crate::question::{FactStatus, FactValue};
+    match (&f.status, &f.value) {
+        (FactStatus::Present, _) => "present".into(),
+        (FactStatus::Absent, _) => "absent".into(),
+        (FactStatus::Value, Some(FactValue::Number(n))) => n.to_string(),
+        (FactStatus::Value, Some(FactValue::Text(t))) => t.clone(),
+        (FactStatus::Value, None) => "?".into(),
+    }
+}

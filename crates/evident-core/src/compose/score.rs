@@ -1,0 +1,341 @@
+//! Scoring statement candidates for a question, judging how well the evidence covers it, and picking a diverse set within the word budget.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::sentences::{self, Unit};
+use super::terms::{content_stems, is_generic, jaccard, stem, words};
+use super::{Candidate, Decision, sections};
+use crate::answer::EvidenceStatus;
+use crate::lexicon::{Category, Lexicon};
+use crate::question::{FactStatus, Question};
+
+/// A statement candidate with its stems and score.
+pub(crate) struct Scored {
+    pub candidate: usize,
+    pub unit: Unit,
+    pub stems: Vec<String>,
+    pub set: HashSet<String>,
+    pub heading_stems: Vec<String>,
+    /// Share of the question's weighted terms the statement contains.
+    pub relevance: f32,
+    pub score: f32,
+}
+
+/// How much of the question's topic the best-matching document covers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coverage {
+    /// The question's topic terms (stems).
+    pub terms: Vec<String>,
+    /// Those found in the best document's retrieved passages, title and headings.
+    pub covered: Vec<String>,
+    pub fraction: f32,
+    pub best_document: Option<String>,
+}
+
+impl Coverage {
+    /// Sufficient when the best document covers most of the topic, limited when it covers
+    /// a fair part, insufficient otherwise.
+    pub fn status(&self) -> EvidenceStatus {
+        if self.terms.is_empty() || self.fraction < 0.4 {
+            EvidenceStatus::Insufficient
+        } else if self.fraction < 0.6 {
+            EvidenceStatus::Limited
+        } else {
+            EvidenceStatus::Sufficient
+        }
+    }
+}
+
+pub(crate) struct Pool {
+    pub units: Vec<Scored>,
+    coverage: Coverage,
+}
+
+/// Minimum relevance for a statement to be used at all.
+const MIN_RELEVANCE: f32 = 0.15;
+/// Statements more similar than this (Jaccard of stems) to a chosen one are duplicates.
+const DUPLICATE: f32 = 0.5;
+
+impl Pool {
+    pub fn build(question: &Question, candidates: &[Candidate], lexicon: &Lexicon) -> Pool {
+        let weights = query_weights(question, lexicon);
+        let mut units = Vec::new();
+        for (ci, cand) in candidates.iter().enumerate() {
+            let mut heading = cand.passage.section_path.join(" ");
+            heading.push(' ');
+            heading.push_str(&cand.title);
+            let heading_stems = content_stems(&heading);
+            for unit in sentences::units(&cand.passage) {
+                let stems = content_stems(&unit.text);
+                let set = stems.iter().cloned().collect();
+                units.push(Scored {
+                    candidate: ci,
+                    unit,
+                    stems,
+                    set,
+                    heading_stems: heading_stems.clone(),
+                    relevance: 0.0,
+                    score: 0.0,
+                });
+            }
+        }
+        // Rarity of each stem among the candidates' statements.
+        let mut df: HashMap<&str, usize> = HashMap::new();
+        for u in &units {
+            for s in &u.set {
+                *df.entry(s.as_str()).or_default() += 1;
+            }
+        }
+        let n = units.len() as f32;
+        let idf = |s: &str| match df.get(s) {
+            Some(&d) => ((n + 1.0) / (d as f32 + 0.5)).ln().max(0.1),
+            None => 0.0,
+        };
+        let total: f32 = weights.iter().map(|(s, w)| w * idf(s)).sum();
+        let overlap = |set: &HashSet<String>| -> f32 {
+            if total <= 0.0 {
+                return 0.0;
+            }
+            weights
+                .iter()
+                .filter(|(s, _)| set.contains(s.as_str()))
+                .map(|(s, w)| w * idf(s))
+                .sum::<f32>()
+                / total
+        };
+        // Document focus: documents with many well-ranked passages are the ones the
+        // question is about.
+        let mut focus: HashMap<&str, f32> = HashMap::new();
+        for (rank, c) in candidates.iter().enumerate() {
+            *focus.entry(c.passage.id.doc.as_str()).or_default() += 1.0 / (rank as f32 + 2.0);
+        }
+        let max_focus = focus.values().cloned().fold(0.0f32, f32::max).max(1e-6);
+        let primary = sections::primary(question.intent);
+        let newest = candidates.iter().filter_map(|c| c.year).max();
+        let scored: Vec<(f32, f32)> = units
+            .iter()
+            .map(|u| {
+                let cand = &candidates[u.candidate];
+                let relevance = overlap(&u.set);
+                let heading_set: HashSet<String> = u.heading_stems.iter().cloned().collect();
+                let heading = overlap(&heading_set);
+                let rank_prior = 1.0 / (1.0 + u.candidate as f32 / 5.0);
+                let doc_focus = focus[cand.passage.id.doc.as_str()] / max_focus;
+                let cue = (sections::cue_hits(primary, &u.stems).min(2)) as f32;
+                let kind = if cand.kind.is_guideline_grade() { 1.0 } else { 0.0 };
+                let recent = match (cand.year, newest) {
+                    (Some(y), Some(n)) if n >= y => 1.0 / (1.0 + (n - y) as f32 / 5.0),
+                    _ => 0.5,
+                };
+                let len = u.stems.len();
+                let mut score = 0.50 * relevance
+                    + 0.12 * heading
+                    + 0.10 * rank_prior
+                    + 0.25 * doc_focus
+                    + 0.03 * cue
+                    + 0.04 * kind
+                    + 0.02 * recent;
+                if u.unit.dangling {
+                    score -= 0.12;
+                }
+                if len < 6 {
+                    score -= 0.05;
+                }
+                if len > 35 {
+                    score -= 0.05;
+                }
+                (relevance, score)
+            })
+            .collect();
+        for (u, (r, s)) in units.iter_mut().zip(scored) {
+            u.relevance = r;
+            u.score = s;
+        }
+        let coverage = coverage(question, candidates, &weights);
+        Pool { units, coverage }
+    }
+
+    pub fn coverage(&self) -> Coverage {
+        self.coverage.clone()
+    }
+}
+
+/// The words of the question's treatment history: treatments already given or ruled out.
+fn history_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
+    let mut history: HashSet<String> = HashSet::new();
+    for f in &question.facts {
+        let is_treatment = lexicon.concept(&f.concept).is_some_and(|c| {
+            matches!(
+                c.category,
+                Category::Treatment | Category::Procedure | Category::Drug
+            )
+        });
+        if is_treatment && f.status != FactStatus::Value {
+            history.extend(words(&f.text).map(|w| stem(&w)));
+        }
+    }
+    history
+}
+
+/// What the question is about, without its generic words and the treatment history
+/// (which is context: it decides which branches apply, not what to look for). Empty when
+/// nothing is left.
+pub fn focus_query(question: &Question, lexicon: &Lexicon) -> String {
+    let history = history_stems(question, lexicon);
+    let kept: Vec<String> = words(&question.expanded)
+        .filter(|w| !is_generic(w) && !history.contains(&stem(w)))
+        .collect();
+    kept.join(" ")
+}
+
+/// The question's terms and their weights: topic words 1, words of the patient's history
+/// (treatments already given or ruled out) 0.5, lexicon synonyms 0.4. Generic question
+/// words are left out.
+fn query_weights(question: &Question, lexicon: &Lexicon) -> Vec<(String, f32)> {
+    let history = history_stems(question, lexicon);
+    let mut out: Vec<(String, f32)> = Vec::new();
+    let mut push = |s: String, w: f32| {
+        if let Some(e) = out.iter_mut().find(|(t, _)| *t == s) {
+            e.1 = e.1.max(w);
+        } else {
+            out.push((s, w));
+        }
+    };
+    for w in words(&question.expanded) {
+        if is_generic(&w) || w.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let s = stem(&w);
+        let weight = if history.contains(&s) { 0.5 } else { 1.0 };
+        push(s, weight);
+    }
+    for w in words(&question.search_query) {
+        if is_generic(&w) || w.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        push(stem(&w), 0.4);
+    }
+    out
+}
+
+/// Coverage of the question's topic terms by the best single document among the candidates.
+fn coverage(question: &Question, candidates: &[Candidate], weights: &[(String, f32)]) -> Coverage {
+    let topic: Vec<(String, f32)> = words(&question.expanded)
+        .filter(|w| !is_generic(w) && w.len() >= 3 && !w.chars().any(|c| c.is_ascii_digit()))
+        .map(|w| stem(&w))
+        .fold(Vec::new(), |mut acc, s| {
+            if !acc.iter().any(|(t, _)| *t == s) {
+                let w = weights.iter().find(|(t, _)| *t == s).map_or(1.0, |e| e.1);
+                acc.push((s, w));
+            }
+            acc
+        });
+    let mut by_doc: HashMap<&str, HashSet<String>> = HashMap::new();
+    for c in candidates {
+        let set = by_doc.entry(c.passage.id.doc.as_str()).or_default();
+        set.extend(content_stems(&c.passage.text));
+        set.extend(content_stems(&c.title));
+        set.extend(content_stems(&c.passage.section_path.join(" ")));
+    }
+    let total: f32 = topic.iter().map(|(_, w)| w).sum();
+    let mut best: (Option<&str>, f32) = (None, 0.0);
+    for (doc, set) in &by_doc {
+        let got: f32 = topic.iter().filter(|(t, _)| set.contains(t)).map(|(_, w)| w).sum();
+        let fraction = if total > 0.0 { got / total } else { 0.0 };
+        if fraction > best.1 || (fraction == best.1 && best.0.is_some_and(|b| *doc < b)) {
+            best = (Some(doc), fraction);
+        }
+    }
+    let covered = match best.0 {
+        Some(doc) => topic
+            .iter()
+            .filter(|(t, _)| by_doc[doc].contains(t))
+            .map(|(t, _)| t.clone())
+            .collect(),
+        None => Vec::new(),
+    };
+    Coverage {
+        terms: topic.into_iter().map(|(t, _)| t).collect(),
+        covered,
+        fraction: best.1,
+        best_document: best.0.map(str::to_string),
+    }
+}
+
+/// A chosen statement.
+pub(crate) struct Picked {
+    pub index: usize,
+    pub score: f32,
+    /// The patient fact that makes a conditional statement apply.
+    pub applies_because: Option<String>,
+}
+
+/// Maximal marginal relevance within the word budget. `eligible` pairs a unit index with
+/// the fact that makes it apply (for conditional statements whose condition is met).
+pub(crate) fn select(
+    pool: &Pool,
+    eligible: &[(usize, Option<String>)],
+    max_words: usize,
+    decisions: &mut Vec<Decision>,
+    candidates: &[Candidate],
+) -> Vec<Picked> {
+    let mut order: Vec<&(usize, Option<String>)> = eligible.iter().collect();
+    let bonus = |e: &(usize, Option<String>)| if e.1.is_some() { 0.05 } else { 0.0 };
+    order.sort_by(|a, b| {
+        (pool.units[b.0].score + bonus(b)).total_cmp(&(pool.units[a.0].score + bonus(a)))
+    });
+    let mut picked: Vec<Picked> = Vec::new();
+    let mut used_words = 0;
+    let mut seen_text: HashSet<&str> = HashSet::new();
+    let note = |decisions: &mut Vec<Decision>, i: usize, kept: bool, reason: String| {
+        let u = &pool.units[i];
+        decisions.push(Decision {
+            passage_id: candidates[u.candidate].passage.id.to_string(),
+            text: u.unit.text.clone(),
+            kept,
+            reason,
+            score: u.score,
+        });
+    };
+    let mut considered = 0;
+    for e in order {
+        let (i, why) = e;
+        let u = &pool.units[*i];
+        if considered > 80 || picked.len() >= 14 {
+            break;
+        }
+        if u.relevance < MIN_RELEVANCE {
+            continue;
+        }
+        considered += 1;
+        if !seen_text.insert(u.unit.text.as_str()) {
+            continue;
+        }
+        let sim = picked
+            .iter()
+            .map(|p| jaccard(&pool.units[p.index].set, &u.set))
+            .fold(0.0f32, f32::max);
+        if sim > DUPLICATE {
+            note(decisions, *i, false, format!("dropped: near-duplicate (similarity {sim:.2}) of a kept statement"));
+            continue;
+        }
+        let words = u.unit.text.split_whitespace().count() + if why.is_some() { 6 } else { 0 };
+        if used_words + words > max_words {
+            note(decisions, *i, false, "dropped: word budget".to_string());
+            continue;
+        }
+        used_words += words;
+        note(decisions, *i, true, match why {
+            Some(f) => format!("kept: its condition is met ({f})"),
+            None => "kept".to_string(),
+        });
+        picked.push(Picked {
+            index: *i,
+            score: u.score - 0.3 * sim,
+            applies_because: why.clone(),
+        });
+    }
+    picked
+}

@@ -1,0 +1,287 @@
+//! Statement candidates: a retrieved passage cut into sentences (a list joined to its lead-in), cleaned of markup and dangling references, each with the studies it cites.
+
+use crate::document::Passage;
+use crate::sentence;
+
+/// One sentence (or a lead-in with its list) of a passage, ready to become a statement.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Unit {
+    /// Cleaned text: a complete sentence without markers.
+    pub text: String,
+    /// Keys of the document's reference list cited at this sentence.
+    pub studies: Vec<String>,
+    /// Starts with a word that points back to earlier text ("These", "It" ...).
+    pub dangling: bool,
+    /// Ordinal of the unit within its passage.
+    pub position: usize,
+}
+
+/// Phrases that only make sense inside the source document.
+const CONTEXT_BOUND: &[&str] = &[
+    "this summary",
+    "this section",
+    "see the",
+    "see table",
+    "see figure",
+    "described above",
+    "described below",
+    "discussed above",
+    "discussed below",
+    "listed below",
+    "as follows",
+    "the following",
+    "shown in table",
+    "shown in figure",
+    "refer to",
+    "editorial board",
+    "pdq ",
+];
+
+/// Words that, opening a sentence, refer to what came before it.
+const BACK_REFERENCES: &[&str] = &[
+    "this", "these", "those", "they", "it", "its", "such", "both", "that", "there", "here",
+    "he", "she", "their", "the latter", "the former", "in addition", "additionally",
+    "moreover", "furthermore", "similarly", "likewise", "conversely", "in contrast",
+    "in this", "in that",
+];
+
+/// The statement candidates of a passage, in text order.
+pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
+    let text = passage.text.as_str();
+    let mut out = Vec::new();
+    // Byte ranges of the passage's lines.
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        lines.push((start, start + line.len()));
+        start += line.len();
+    }
+    let mut i = 0;
+    while i < lines.len() {
+        let (ls, le) = lines[i];
+        let line = text[ls..le].trim();
+        let mut items = Vec::new();
+        let mut j = i + 1;
+        if line.ends_with(':') {
+            while j < lines.len() {
+                let item = text[lines[j].0..lines[j].1].trim();
+                match list_item(item) {
+                    Some(body) => items.push(body),
+                    None => break,
+                }
+                j += 1;
+            }
+        }
+        if !items.is_empty() {
+            let end = lines[j - 1].1;
+            let joined = join_list(&line[..line.len() - 1], &items);
+            push(&mut out, passage, &joined, ls, end);
+            i = j;
+            continue;
+        }
+        let body = list_item(line).unwrap_or(line);
+        let offset = ls + (text[ls..le].len() - text[ls..le].trim_start().len()) + (line.len() - body.len());
+        for r in sentence::split(body) {
+            push(&mut out, passage, &body[r.clone()], offset + r.start, offset + r.end);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `lead-in: item; item; item.` as one sentence.
+fn join_list(lead: &str, items: &[&str]) -> String {
+    let cleaned: Vec<String> = items
+        .iter()
+        .map(|s| {
+            let s = s.trim().trim_end_matches(['.', ';', ',']);
+            let mut c = s.chars();
+            match c.next() {
+                // Lowercase the first letter unless the word is an acronym or a name-like token.
+                Some(f) if f.is_uppercase() && c.clone().next().is_some_and(|n| n.is_lowercase()) => {
+                    f.to_lowercase().chain(c).collect()
+                }
+                _ => s.to_string(),
+            }
+        })
+        .collect();
+    format!("{}: {}.", lead.trim(), cleaned.join("; "))
+}
+
+/// The body of a list item line (`- x`, `* x`, `1. x`), or `None` for other lines.
+fn list_item(line: &str) -> Option<&str> {
+    if let Some(rest) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) {
+        return Some(rest.trim());
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 && digits <= 2 {
+        let rest = &line[digits..];
+        if let Some(r) = rest.strip_prefix(". ").or_else(|| rest.strip_prefix(") ")) {
+            return Some(r.trim());
+        }
+    }
+    None
+}
+
+fn push(out: &mut Vec<Unit>, passage: &Passage, raw: &str, start: usize, end: usize) {
+    let Some(text) = clean(raw) else {
+        return;
+    };
+    let studies = passage
+        .citations
+        .iter()
+        .filter(|m| m.offset > start && m.offset <= end)
+        .map(|m| m.value.clone())
+        .fold(Vec::new(), |mut acc: Vec<String>, k| {
+            if !acc.contains(&k) {
+                acc.push(k);
+            }
+            acc
+        });
+    let lower = text.to_lowercase();
+    let dangling = BACK_REFERENCES.iter().any(|w| {
+        lower.starts_with(w) && lower[w.len()..].starts_with([' ', ','])
+    });
+    out.push(Unit {
+        text,
+        studies,
+        dangling,
+        position: out.len(),
+    });
+}
+
+/// A sentence fit to stand alone in an answer, or `None`.
+pub(crate) fn clean(raw: &str) -> Option<String> {
+    let mut s = raw.trim().to_string();
+    s = remove_parentheticals(&s);
+    s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    s = s.replace(" ,", ",").replace(" .", ".").replace(" ;", ";");
+    let lower = s.to_lowercase();
+    let words = s.split_whitespace().count();
+    let first = s.chars().next()?;
+    let reject = words < 6
+        || words > 75
+        || s.contains(" | ")
+        || s.contains('[')
+        || s.ends_with(':')
+        || s.ends_with('?')
+        || !(first.is_uppercase() || first.is_ascii_digit())
+        || CONTEXT_BOUND.iter().any(|p| lower.contains(p));
+    if reject {
+        return None;
+    }
+    if !s.ends_with(['.', '!', ')']) {
+        s.push('.');
+    }
+    Some(s)
+}
+
+/// Drops parentheses that point elsewhere in the source ("(see Table 2)", "(Figure 1)").
+fn remove_parentheticals(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')') else {
+            break;
+        };
+        let inner = rest[open + 1..open + close].to_lowercase();
+        let pointer = ["see ", "table", "figure", "refer ", "level of evidence", "described"]
+            .iter()
+            .any(|p| inner.starts_with(p));
+        out.push_str(&rest[..open]);
+        if !pointer {
+            out.push_str(&rest[open..=open + close]);
+        } else if out.ends_with(' ') {
+            out.pop();
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{DocId, Mark, PassageId};
+
+    fn passage(text: &str, citations: Vec<Mark>) -> Passage {
+        Passage {
+            id: PassageId {
+                doc: DocId::new("d"),
+                ordinal: 0,
+            },
+            section_path: vec![],
+            text: text.to_string(),
+            citations,
+            evidence_levels: vec![],
+        }
+    }
+
+    #[test]
+    fn sentences_carry_their_own_citations() {
+        let text = "Surgery is the only curative treatment for local recurrence. Imaging with pelvic MRI helps define sacral involvement.";
+        let first_end = text.find(" Imaging").unwrap();
+        let p = passage(
+            text,
+            vec![
+                Mark { offset: first_end, value: "s1".into() },
+                Mark { offset: text.len(), value: "s2".into() },
+            ],
+        );
+        let u = units(&p);
+        assert_eq!(u.len(), 2);
+        assert_eq!(u[0].studies, vec!["s1"]);
+        assert_eq!(u[1].studies, vec!["s2"]);
+    }
+
+    #[test]
+    fn a_list_joins_its_lead_in() {
+        let p = passage(
+            "Treatment options for recurrent disease include:\n1. Surgery with or without radiation.\n2. Systemic therapy.\n3. Palliative care.",
+            vec![],
+        );
+        let u = units(&p);
+        assert_eq!(u.len(), 1);
+        assert_eq!(
+            u[0].text,
+            "Treatment options for recurrent disease include: surgery with or without radiation; systemic therapy; palliative care."
+        );
+    }
+
+    #[test]
+    fn context_bound_and_fragmentary_sentences_are_dropped() {
+        for s in [
+            "For more information, see the Treatment section of this summary.",
+            "Too short to use.",
+            "| Stage | Description | 5-year survival |",
+            "which was not significant in the smaller cohort of patients studied.",
+            "Which patients benefit most from adjuvant therapy in this setting?",
+        ] {
+            assert_eq!(clean(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn pointers_in_parentheses_are_removed() {
+        assert_eq!(
+            clean("Pelvic MRI is preferred for local staging (see Table 2) in rectal cancer.").as_deref(),
+            Some("Pelvic MRI is preferred for local staging in rectal cancer.")
+        );
+        assert_eq!(
+            clean("Grade 2 neuropathy (15% vs 45%) was less frequent with the shorter course.").as_deref(),
+            Some("Grade 2 neuropathy (15% vs 45%) was less frequent with the shorter course.")
+        );
+    }
+
+    #[test]
+    fn back_references_are_flagged() {
+        let p = passage(
+            "Adjuvant chemotherapy improves survival in stage III disease. These results were confirmed in later trials of oxaliplatin.",
+            vec![],
+        );
+        let u = units(&p);
+        assert!(!u[0].dangling);
+        assert!(u[1].dangling);
+    }
+}

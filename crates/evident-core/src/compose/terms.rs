@@ -1,0 +1,111 @@
+//! Word-level matching for composition: content stems, stop words and term weights.
+
+use std::collections::HashSet;
+
+/// English function words and question filler that carry no topic.
+const STOP: &[&str] = &[
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+    "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
+    "but", "by", "can", "could", "did", "do", "does", "doing", "done", "down", "during", "each",
+    "either", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her",
+    "here", "hers", "him", "his", "how", "however", "i", "if", "in", "into", "is", "it", "its",
+    "itself", "just", "may", "me", "might", "more", "most", "much", "must", "my", "no", "nor",
+    "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over", "own",
+    "per", "same", "she", "should", "since", "so", "some", "such", "than", "that", "the", "their",
+    "them", "then", "there", "these", "they", "this", "those", "through", "thus", "to", "too",
+    "under", "until", "up", "upon", "very", "was", "we", "were", "what", "when", "where",
+    "whether", "which", "while", "who", "whom", "why", "will", "with", "within", "without",
+    "would", "yet", "you", "your", "i'm", "im", "shall", "ought", "get", "got", "let", "vs",
+];
+
+/// Words of a clinical question that say little about its topic: they are ignored when
+/// judging whether the evidence covers the question.
+const GENERIC: &[&str] = &[
+    "patient", "patients", "person", "people", "woman", "women", "man", "men", "male", "female",
+    "year", "years", "old", "aged", "age", "month", "months", "week", "weeks", "day", "days",
+    "next", "step", "steps", "management", "manage", "managed", "best", "recommended",
+    "recommend", "recommendation", "approach", "option", "options", "role", "used", "use",
+    "using", "give", "given", "giving", "receive", "received", "new", "now", "history",
+    "status", "post", "concerning", "concern", "question", "know", "want", "wants", "suggest",
+    "team", "doctor", "clinician", "physician", "nurse", "pharmacist", "evidence", "like",
+    "well", "feel", "feels", "safe", "wait", "involve", "would", "should", "first", "line",
+    "team", "ordered", "order", "watch", "keep", "still", "just", "diagnosed", "found",
+    "shows", "show", "showed", "after", "currently", "case", "good", "better",
+];
+
+fn is_stop(word: &str) -> bool {
+    STOP.contains(&word)
+}
+
+/// Whether a word (lowercase) is generic question filler rather than topic.
+pub(crate) fn is_generic(word: &str) -> bool {
+    GENERIC.contains(&word) || is_stop(word)
+}
+
+/// Lowercased alphanumeric words of `text` (hyphenated words are split).
+pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .map(|w| w.trim_matches('\''))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// A crude but robust stem: the first six characters of a word, so that `irradiated` and
+/// `irradiation`, `recurrence` and `recurrent`, `resection` and `resected` meet.
+pub(crate) fn stem(word: &str) -> String {
+    let w = word.strip_suffix("'s").unwrap_or(word);
+    let mut s: String = w.chars().take(6).collect();
+    if w.chars().count() <= 6 && s.len() > 3 && s.ends_with('s') && !s.ends_with("ss") {
+        s.pop();
+    }
+    s
+}
+
+/// The content stems of `text`: stop words and one-letter words dropped, numbers kept.
+pub(crate) fn content_stems(text: &str) -> Vec<String> {
+    words(text)
+        .filter(|w| !is_stop(w) && (w.len() > 1 || w.chars().all(|c| c.is_ascii_digit())))
+        .map(|w| stem(&w))
+        .collect()
+}
+
+/// Jaccard similarity of two stem sets.
+pub(crate) fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let inter = a.intersection(b).count();
+    inter as f32 / (a.len() + b.len() - inter) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_meet_across_inflections() {
+        assert_eq!(stem("irradiated"), stem("irradiation"));
+        assert_eq!(stem("recurrence"), stem("recurrent"));
+        assert_eq!(stem("scans"), stem("scan"));
+        assert_ne!(stem("class"), stem("clas"));
+    }
+
+    #[test]
+    fn content_stems_drop_stop_words_and_keep_numbers() {
+        let s = content_stems("The patient had 3 cycles of FOLFOX and a CT scan");
+        assert!(s.contains(&"3".to_string()));
+        assert!(s.contains(&"folfox".to_string()));
+        assert!(!s.contains(&"the".to_string()));
+        assert!(!s.contains(&"a".to_string()));
+    }
+
+    #[test]
+    fn jaccard_is_symmetric_and_bounded() {
+        let a: HashSet<String> = content_stems("surgical resection of the recurrence").into_iter().collect();
+        let b: HashSet<String> = content_stems("resection of recurrent disease").into_iter().collect();
+        let j = jaccard(&a, &b);
+        assert!(j > 0.0 && j <= 1.0);
+        assert_eq!(j, jaccard(&b, &a));
+        assert_eq!(jaccard(&a, &a), 1.0);
+    }
+}

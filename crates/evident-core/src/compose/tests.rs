@@ -1,0 +1,186 @@
+//! Composition over a small hand-written corpus: structure, citations, case consistency and honesty.
+
+use super::*;
+use crate::answer::Audience;
+use crate::document::{DocId, PassageId};
+use crate::question::{FactStatus, Intent, PatientFact};
+
+fn cand(doc: &str, ordinal: u32, section: &[&str], text: &str) -> Candidate {
+    Candidate {
+        passage: Passage {
+            id: PassageId {
+                doc: DocId::new(doc),
+                ordinal,
+            },
+            section_path: section.iter().map(|s| s.to_string()).collect(),
+            text: text.to_string(),
+            citations: vec![],
+            evidence_levels: vec![],
+        },
+        title: format!("{doc} guideline"),
+        kind: EvidenceKind::Guideline,
+        source: Some("Test Society".into()),
+        year: Some(2024),
+        url: Some(format!("https://example.org/{doc}")),
+        studies: vec![],
+        score: 1.0 / (ordinal as f32 + 1.0),
+    }
+}
+
+fn corpus() -> Vec<Candidate> {
+    vec![
+        cand(
+            "rectal",
+            0,
+            &["Recurrent rectal cancer", "Surgery"],
+            "For patients with locally recurrent rectal cancer, surgical resection with negative margins is the only potentially curative treatment. Pelvic MRI is useful to define the extent of local recurrence and sacral involvement.",
+        ),
+        cand(
+            "rectal",
+            1,
+            &["Recurrent rectal cancer", "Radiation"],
+            "For patients who have not received prior radiation, preoperative chemoradiation for recurrent rectal cancer is recommended before resection. For previously irradiated patients with recurrent rectal cancer, intraoperative radiation therapy at resection may improve local control.",
+        ),
+        cand(
+            "rectal",
+            2,
+            &["Recurrent rectal cancer", "Workup"],
+            "Restaging of recurrent rectal cancer with CT of the chest, abdomen and pelvis excludes distant metastatic disease before local salvage. A biopsy confirms the recurrence histologically before treatment of recurrent rectal cancer begins.",
+        ),
+        cand(
+            "lipids",
+            0,
+            &["Statins"],
+            "High-intensity statin therapy is recommended for adults with clinical atherosclerotic cardiovascular disease.",
+        ),
+    ]
+}
+
+fn question(text: &str, intent: Intent, facts: Vec<PatientFact>) -> Question {
+    let lex = Lexicon::builtin();
+    let mut q = crate::question::analyze(text, lex);
+    q.intent = intent;
+    q.facts = facts;
+    q
+}
+
+fn radiotherapy_given() -> PatientFact {
+    PatientFact {
+        concept: "radiotherapy".into(),
+        status: FactStatus::Present,
+        value: None,
+        text: "status post chemotherapy and radiation".into(),
+    }
+}
+
+#[test]
+fn answer_has_a_cited_bottom_line_sections_and_numbered_references() {
+    let q = question(
+        "Next step for recurrent rectal cancer in the pelvis after prior radiation?",
+        Intent::NextStep,
+        vec![radiotherapy_given()],
+    );
+    let c = compose(&q, &corpus(), Lexicon::builtin(), &ComposeOptions::for_audience(Audience::Physician));
+    let a = &c.answer;
+    assert_eq!(a.evidence_status, EvidenceStatus::Sufficient, "{:?}", c.coverage);
+    assert!(!a.bottom_line.citations.is_empty());
+    assert!(!a.sections.is_empty() && a.sections.len() <= 5);
+    for s in &a.sections {
+        assert!((1..=5).contains(&s.items.len()));
+    }
+    // Every statement cites, every citation resolves, references are numbered 1..n in order of first use.
+    let mut first_use = Vec::new();
+    for s in a.statements() {
+        assert!(!s.citations.is_empty(), "uncited: {}", s.text);
+        for n in &s.citations {
+            assert!(a.references.iter().any(|r| r.n == *n));
+            if !first_use.contains(n) {
+                first_use.push(*n);
+            }
+        }
+    }
+    let numbers: Vec<u32> = a.references.iter().map(|r| r.n).collect();
+    assert_eq!(first_use, numbers);
+    assert_eq!(numbers, (1..=numbers.len() as u32).collect::<Vec<_>>());
+    // The off-topic lipid guideline is not cited; evidence passages are verbatim.
+    assert!(a.references.iter().all(|r| r.doc_id.as_deref() == Some("rectal")));
+    let corpus = corpus();
+    for r in &a.references {
+        for e in &r.evidence {
+            assert!(corpus.iter().any(|c| c.passage.text == e.text));
+        }
+    }
+    assert!(a.word_count() <= 350);
+    assert_eq!(a.disclaimer, DISCLAIMER);
+}
+
+#[test]
+fn a_branch_the_facts_rule_out_is_never_presented() {
+    let q = question(
+        "Next step for recurrent rectal cancer after chemoradiation?",
+        Intent::NextStep,
+        vec![radiotherapy_given()],
+    );
+    let c = compose(&q, &corpus(), Lexicon::builtin(), &ComposeOptions::for_audience(Audience::Physician));
+    for s in c.answer.statements() {
+        assert!(!s.text.contains("have not received prior radiation"), "{}", s.text);
+    }
+    assert!(
+        c.decisions.iter().any(|d| !d.kept && d.reason.contains("contradicts fact radiotherapy")),
+        "{:#?}",
+        c.decisions
+    );
+    // The branch for previously irradiated patients is kept and says why it applies.
+    assert!(
+        c.answer.statements().any(|s| s.text.contains("intraoperative radiation") && s.text.starts_with("Applies to this patient")),
+        "{:#?}",
+        c.answer
+    );
+}
+
+#[test]
+fn without_the_fact_both_branches_keep_their_conditions() {
+    let q = question("Treatment of recurrent rectal cancer with radiation?", Intent::Treatment, vec![]);
+    let c = compose(&q, &corpus(), Lexicon::builtin(), &ComposeOptions::for_audience(Audience::Physician));
+    let all: Vec<&str> = c.answer.statements().map(|s| s.text.as_str()).collect();
+    assert!(all.iter().any(|t| t.contains("who have not received prior radiation")), "{all:#?}");
+}
+
+#[test]
+fn an_out_of_scope_question_is_insufficient_and_unpadded() {
+    let q = question("How is parvovirus treated in puppies and kittens?", Intent::Treatment, vec![]);
+    let c = compose(&q, &corpus(), Lexicon::builtin(), &ComposeOptions::for_audience(Audience::Physician));
+    assert_eq!(c.answer.evidence_status, EvidenceStatus::Insufficient);
+    assert!(c.answer.sections.is_empty());
+    assert!(c.answer.references.is_empty());
+    assert!(c.answer.bottom_line.text.contains("does not answer"));
+    assert!(c.answer.bottom_line.text.contains("rectal guideline"));
+}
+
+#[test]
+fn no_candidates_is_insufficient() {
+    let q = question("What is the next step for recurrent rectal cancer?", Intent::NextStep, vec![]);
+    let c = compose(&q, &[], Lexicon::builtin(), &ComposeOptions::for_audience(Audience::Physician));
+    assert_eq!(c.answer.evidence_status, EvidenceStatus::Insufficient);
+}
+
+#[test]
+fn studies_cited_by_a_sentence_become_second_hand_references() {
+    let mut corpus = corpus();
+    let text = corpus[1].passage.text.clone();
+    corpus[1].passage.citations = vec![crate::document::Mark { offset: text.len(), value: "s11".into() }];
+    corpus[1].studies = vec![CitedStudy {
+        key: "s11".into(),
+        number: 11,
+        text: "Smith J: Intraoperative irradiation for locally recurrent colorectal cancer. J Clin 49: 1-10, 2001.".into(),
+        pmid: Some("11286833".into()),
+    }];
+    let q = question("Next step for recurrent rectal cancer after prior radiation?", Intent::NextStep, vec![radiotherapy_given()]);
+    let c = compose(&q, &corpus, Lexicon::builtin(), &ComposeOptions::for_audience(Audience::Physician));
+    let study = c.answer.references.iter().find(|r| r.pmid.as_deref() == Some("11286833")).expect("study listed");
+    assert!(study.evidence.is_empty());
+    assert_eq!(study.year, Some(2001));
+    assert_eq!(study.url.as_deref(), Some("https://pubmed.ncbi.nlm.nih.gov/11286833/"));
+    let citing = c.answer.statements().find(|s| s.citations.contains(&study.n)).expect("a statement cites it");
+    assert!(citing.text.contains("intraoperative"));
+}

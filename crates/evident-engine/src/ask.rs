@@ -1,0 +1,135 @@
+//! `ask`: analyse a question, retrieve passages, compose the cited answer, and time each phase.
+
+use std::time::Instant;
+
+use evident_core::answer::{Answer, Audience, CorpusInfo};
+use evident_core::compose::{Candidate, ComposeOptions, Composition, compose, focus_query};
+use evident_core::lexicon::Lexicon;
+use evident_core::question::{Question, analyze};
+use evident_search::{Hit, Mode, SearchIndex, SearchOptions};
+
+use crate::error::EngineError;
+
+#[derive(Debug, Clone)]
+pub struct AskOptions {
+    pub audience: Audience,
+    /// Passages retrieved to compose from.
+    pub passages: usize,
+}
+
+impl Default for AskOptions {
+    fn default() -> Self {
+        AskOptions {
+            audience: Audience::Physician,
+            passages: 40,
+        }
+    }
+}
+
+/// An answer and what `--explain` shows about it.
+#[derive(Debug, Clone)]
+pub struct Asked {
+    pub question: Question,
+    pub composition: Composition,
+}
+
+impl Asked {
+    pub fn answer(&self) -> &Answer {
+        &self.composition.answer
+    }
+}
+
+/// Answers `text` from the index. The answer's `timing_ms` holds `analysis`, `retrieval`,
+/// `composition` and `total` in milliseconds.
+pub fn ask(
+    index: &SearchIndex,
+    lexicon: &Lexicon,
+    text: &str,
+    options: &AskOptions,
+) -> Result<Asked, EngineError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(EngineError::Usage("the question is empty".into()));
+    }
+    let start = Instant::now();
+    let question = analyze(text, lexicon);
+    let analysed = Instant::now();
+    let search = SearchOptions {
+        k: options.passages,
+        mode: if index.has_dense() {
+            Mode::Hybrid
+        } else {
+            Mode::Bm25
+        },
+        guideline_boost: 0.1,
+        ..SearchOptions::default()
+    };
+    // The whole question finds passages about the case; its focus (without the generic
+    // words and the treatment history) finds those about what is asked. Candidates
+    // alternate between the two rankings.
+    let whole = index.search(&question.expanded, &search)?;
+    let focus = focus_query(&question, lexicon);
+    let focused = if focus.trim().is_empty() || focus == question.expanded {
+        Vec::new()
+    } else {
+        index.search(&focus, &search)?
+    };
+    let retrieved = Instant::now();
+    let candidates = interleave(whole, focused, options.passages);
+    let mut composition = compose(
+        &question,
+        &candidates,
+        lexicon,
+        &ComposeOptions::for_audience(options.audience),
+    );
+    let composed = Instant::now();
+    let manifest = &index.snapshot().manifest;
+    let answer = &mut composition.answer;
+    answer.corpus = CorpusInfo {
+        version: manifest.corpus_version.clone(),
+        documents: manifest.documents,
+        passages: manifest.passages,
+    };
+    let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
+    answer.timing_ms.insert("analysis".into(), ms(start, analysed));
+    answer.timing_ms.insert("retrieval".into(), ms(analysed, retrieved));
+    answer.timing_ms.insert("composition".into(), ms(retrieved, composed));
+    answer.timing_ms.insert("total".into(), ms(start, composed));
+    Ok(Asked {
+        question,
+        composition,
+    })
+}
+
+/// Alternates two rankings, skipping passages already taken, up to `k` candidates.
+fn interleave(a: Vec<Hit>, b: Vec<Hit>, k: usize) -> Vec<Candidate> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(k);
+    let (mut a, mut b) = (a.into_iter(), b.into_iter());
+    loop {
+        let (x, y) = (a.next(), b.next());
+        if x.is_none() && y.is_none() {
+            break;
+        }
+        for hit in [x, y].into_iter().flatten() {
+            if out.len() < k && seen.insert(hit.row) {
+                out.push(candidate(hit));
+            }
+        }
+    }
+    out
+}
+
+fn candidate(hit: Hit) -> Candidate {
+    let r = hit.record;
+    Candidate {
+        passage: r.passage,
+        title: r.title,
+        kind: r.kind,
+        source: r.source,
+        year: r.year,
+        url: r.url,
+        studies: r.studies,
+        score: hit.score,
+    }
+}
