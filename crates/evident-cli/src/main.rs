@@ -10,10 +10,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use evident_core::EvidenceKind;
 use evident_core::answer::Audience;
-use evident_core::render;
 use evident_core::eval::{Qrels, parse_queries};
 use evident_core::lexicon::Lexicon;
 use evident_core::readers::Format;
+use evident_core::render;
 use evident_engine::model::{ModelSource, load_embedder};
 use evident_engine::{AskOptions, IngestOptions, ask, eval, ingest, starter};
 use evident_search::{Embedder, Fusion, Mode, SearchIndex, SearchOptions};
@@ -161,7 +161,7 @@ struct AskArgs {
     #[arg(long)]
     explain: bool,
     /// Passages retrieved to compose the answer from.
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, default_value_t = 80)]
     passages: usize,
 }
 

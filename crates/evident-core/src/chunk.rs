@@ -311,7 +311,12 @@ mod tests {
         };
         let ps = chunk(&d, cfg);
         assert_eq!(ps.len(), 2);
-        let keys = |p: &Passage| p.citations.iter().map(|m| m.value.clone()).collect::<Vec<_>>();
+        let keys = |p: &Passage| {
+            p.citations
+                .iter()
+                .map(|m| m.value.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(keys(&ps[0]), vec!["section_1.1"]);
         assert_eq!(keys(&ps[1]), vec!["section_1.2"]);
         assert_eq!(ps[0].citations[0].offset, ps[0].text.len());

@@ -4,6 +4,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::lexicon::Lexicon;
 use crate::question::PatientFact;
+use crate::question::assertion::{self, Kind, Polarity};
+
+mod judge;
+mod patterns;
+mod scope;
 
 /// What a condition requires of a concept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,19 +51,160 @@ pub enum Applicability {
 }
 
 /// The conditions stated in `sentence`. `context` is the heading path of the passage it
-/// comes from, innermost last; a heading such as "Patients with prior radiation" conditions
-/// every sentence beneath it.
+/// comes from, outermost first, innermost last; a heading such as "Patients with prior
+/// radiation" conditions every sentence beneath it.
+///
+/// What is read (see the submodules for the wordings):
+/// - treatment history of any lexicon treatment, procedure or drug ("who have not received
+///   prior radiation" → `radiotherapy` Absent, "previously irradiated" → Present, "after
+///   progression on FOLFOX" → `folfox` Present), inside a population scope or stated by a
+///   wording that defines a population by itself ([`scope`]);
+/// - biomarkers with a polarity ("HER2-positive", "EGFR wild-type", "dMMR"), anywhere
+///   outside testing contexts;
+/// - metastatic/nonmetastatic/localized disease, recurrence, smoking and menopause, inside a
+///   population scope;
+/// - stage, extent and sex inside a population scope; pregnancy, age and kidney-function
+///   thresholds anywhere ([`patterns`]).
+///
+/// In a heading every reading counts as scoped. A sentence's own condition on a concept
+/// replaces the headings' ones on that concept, and an inner heading replaces an outer one.
+/// A concept required both ways in one text ("HER2-positive and HER2-negative disease") is
+/// dropped, and so is each condition that repeats an earlier one.
 pub fn conditions(sentence: &str, context: &[String], lexicon: &Lexicon) -> Vec<Condition> {
-    let _ = (sentence, context, lexicon);
-    Vec::new()
+    let mut result = read(sentence, false, lexicon);
+    for heading in context.iter().rev() {
+        let own: Vec<String> = result.iter().map(|c| c.concept.clone()).collect();
+        for c in read(heading, true, lexicon) {
+            if !own.contains(&c.concept) {
+                result.push(c);
+            }
+        }
+    }
+    result
+}
+
+/// The conditions of one text; `heading` makes all of it a population scope.
+fn read(text: &str, heading: bool, lexicon: &Lexicon) -> Vec<Condition> {
+    let mentions = assertion::mentions(text, lexicon);
+    let scopes = scope::scopes(text, &mentions);
+    let mut out = Vec::new();
+    let mut last_treatment: Option<(usize, assertion::Assertion)> = None;
+    for m in &mentions {
+        let Some(kind) = Kind::of(m.category) else {
+            continue;
+        };
+        if kind == Kind::State && !SCOPED_STATES.contains(&m.concept.as_str()) {
+            continue;
+        }
+        let Some(a) = assertion::assess_in_list(text, m, &mut last_treatment) else {
+            continue;
+        };
+        // "In patients receiving chemotherapy": a setting, not earlier treatment.
+        if a.current && a.polarity == Polarity::Positive {
+            continue;
+        }
+        let scope = scope::containing(&scopes, m.start, m.end);
+        let accepted = heading
+            || scope.is_some()
+            || (a.defining && kind != Kind::State)
+            // A negated pregnancy ("nonpregnant") needs no scope, like "pregnant".
+            || (m.concept == "pregnancy" && a.polarity == Polarity::Negative);
+        if !accepted {
+            continue;
+        }
+        let inverted = scope.is_some_and(|s| s.inverted);
+        let requires = match (a.polarity, inverted) {
+            (Polarity::Positive, false) | (Polarity::Negative, true) => Requirement::Present,
+            _ => Requirement::Absent,
+        };
+        out.push(Condition {
+            concept: m.concept.clone(),
+            requires,
+            text: text[a.start..a.end].trim().to_string(),
+        });
+    }
+    let lower = text.to_lowercase();
+    patterns::thresholds(text, &lower, &mut out);
+    patterns::categorical(text, &lower, &scopes, heading, &mut out);
+    settle(out)
+}
+
+/// Population states read from the lexicon (inside a scope): the others (diseases,
+/// symptoms) name the topic rather than a condition.
+const SCOPED_STATES: &[&str] = &[
+    "metastases",
+    "recurrence",
+    "local_recurrence",
+    "smoker",
+    "postmenopausal",
+    "pregnancy",
+];
+
+/// Drops conditions that repeat an earlier one, and concepts required in conflicting ways.
+fn settle(conditions: Vec<Condition>) -> Vec<Condition> {
+    let mut out: Vec<Condition> = Vec::new();
+    for c in conditions {
+        if !out
+            .iter()
+            .any(|o| o.concept == c.concept && o.requires == c.requires)
+        {
+            out.push(c);
+        }
+    }
+    let conflicting: Vec<String> = out
+        .iter()
+        .filter(|c| {
+            out.iter().any(|o| {
+                o.concept == c.concept
+                    && match (&o.requires, &c.requires) {
+                        (Requirement::Present, Requirement::Absent) => true,
+                        (Requirement::Is(a), Requirement::Is(b)) => a != b,
+                        _ => false,
+                    }
+            })
+        })
+        .map(|c| c.concept.clone())
+        .collect();
+    out.retain(|c| !conflicting.contains(&c.concept));
+    out
 }
 
 /// Compares conditions with facts.
+///
+/// The facts are first completed with what they imply (chemoradiation ⇒ chemotherapy and
+/// radiotherapy, FOLFOX ⇒ chemotherapy ...). Then each condition is judged against the
+/// first fact on its concept:
+/// - `Present`/`Absent`: met by a fact with the same status, contradicted by the opposite
+///   one. No fact is not the same as an absent one: it leaves the condition open.
+/// - `Below`/`Above`: compared with a number value; a fact written with a comparator
+///   ("CrCl <30") is read as the range it states.
+/// - `Is`: compared with a text value; stages compare their main numeral unless both give
+///   a letter ("IIIB" meets "III", "IIIA" contradicts "IIIB", "III" leaves "IIIB" open),
+///   "limited"/"extensive" compare with each other only; `/` separates alternatives.
+///
+/// The first contradicted condition (in order) decides; otherwise the open ones are
+/// returned, or `Applies` when none is open.
 pub fn applicability(conditions: &[Condition], facts: &[PatientFact]) -> Applicability {
-    let _ = facts;
-    if conditions.is_empty() {
+    let facts = crate::question::facts::with_implications(facts.to_vec());
+    let mut open = Vec::new();
+    for c in conditions {
+        match judge::judge(c, &facts) {
+            judge::Verdict::Met => {}
+            judge::Verdict::Contradicted(fact) => {
+                return Applicability::Contradicted {
+                    condition: c.clone(),
+                    fact: fact.clone(),
+                };
+            }
+            judge::Verdict::Open => open.push(c.clone()),
+        }
+    }
+    if open.is_empty() {
         Applicability::Applies
     } else {
-        Applicability::Unknown(conditions.to_vec())
+        Applicability::Unknown(open)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,14 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Category, Lexicon};
+
+pub(crate) mod assertion;
+mod cues;
+mod expand;
+pub(crate) mod facts;
+mod intent;
+pub(crate) mod values;
 
 /// What the question asks for. Serialized in snake_case (`next_step`, `follow_up` ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -86,8 +93,9 @@ pub enum FactValue {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatientFact {
     /// Normalised concept: a lexicon concept id (`radiotherapy`, `chemotherapy`, `her2` ...)
-    /// or one of the built-in value concepts (`age`, `sex`, `stage`, `pregnancy`,
-    /// `performance_status`, `kidney_function`).
+    /// or one of the built-in value concepts (`age`, `sex`, `stage`, `tnm`, `pregnancy`,
+    /// `gestational_age`, `performance_status` (ECOG grade; Karnofsky converted),
+    /// `kidney_function` (eGFR or creatinine clearance, mL/min), `size`, `gleason`, `psa`).
     pub concept: String,
     pub status: FactStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -114,14 +122,53 @@ pub struct Question {
 }
 
 /// Analyses a question with the given lexicon.
+///
+/// - `expanded`: shorthand and abbreviations written out (see [`expand`]).
+/// - `intent`: scored from cue phrases (see [`intent`]).
+/// - `facts`: treatments, conditions, findings, biomarkers, pregnancy and smoking with their
+///   status (see [`assertion`] for the cues), value facts (`age`, `sex`, `stage`, `tnm`,
+///   `performance_status`, `kidney_function`, `size`, `gleason`, `psa`,
+///   `gestational_age`), and what they imply (chemoradiation ⇒ chemotherapy and
+///   radiotherapy). Ordered by their place in the question; the first of several facts with
+///   the same concept and status is kept.
+/// - `concepts`: the lexicon concepts named, shorthand excluded.
+/// - `search_query`: the expanded question with the synonyms of its concepts.
 pub fn analyze(text: &str, lexicon: &Lexicon) -> Question {
-    let expansion = lexicon.expand_query(text);
+    let expanded = expand::expand(text, lexicon);
+    let intent = intent::classify(&expanded);
+    let mentions = assertion::mentions(text, lexicon);
+
+    let mut located = facts::concept_facts(text, &mentions);
+    located.extend(values::value_facts(text));
+    // Stable: facts starting at the same place keep their reading order.
+    located.sort_by_key(|(start, _)| *start);
+    let all = facts::with_implications(located.into_iter().map(|(_, f)| f).collect());
+    let mut facts: Vec<PatientFact> = Vec::with_capacity(all.len());
+    for fact in all {
+        if !facts
+            .iter()
+            .any(|f| f.concept == fact.concept && f.status == fact.status)
+        {
+            facts.push(fact);
+        }
+    }
+
+    let mut concepts: Vec<String> = Vec::new();
+    for m in &mentions {
+        if m.category != Category::Shorthand && !concepts.contains(&m.concept) {
+            concepts.push(m.concept.clone());
+        }
+    }
+    let search_query = lexicon.expand_query(&expanded).expanded_text();
     Question {
         text: text.to_string(),
-        expanded: text.to_string(),
-        intent: Intent::General,
-        facts: Vec::new(),
-        concepts: Vec::new(),
-        search_query: expansion.expanded_text(),
+        expanded,
+        intent,
+        facts,
+        concepts,
+        search_query,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -18,7 +18,13 @@ pub fn kind_group(kind: EvidenceKind) -> &'static str {
     }
 }
 
-const GROUP_ORDER: [&str; 5] = ["Guideline", "Systematic review", "Trial", "Research", "Other sources"];
+const GROUP_ORDER: [&str; 5] = [
+    "Guideline",
+    "Systematic review",
+    "Trial",
+    "Research",
+    "Other sources",
+];
 
 /// References grouped by kind, groups in a fixed order, references by number within.
 pub fn grouped_references(answer: &Answer) -> Vec<(&'static str, Vec<&Reference>)> {
@@ -93,7 +99,11 @@ pub fn text(answer: &Answer) -> String {
     let _ = writeln!(out, "{}\n", status_line(answer));
     let _ = writeln!(out, "BOTTOM LINE");
     out.push_str(&wrap(
-        &format!("{} {}", answer.bottom_line.text, markers(&answer.bottom_line)),
+        &format!(
+            "{} {}",
+            answer.bottom_line.text,
+            markers(&answer.bottom_line)
+        ),
         "  ",
         88,
     ));
@@ -109,7 +119,11 @@ pub fn text(answer: &Answer) -> String {
         for (group, refs) in grouped_references(answer) {
             let _ = writeln!(out, "  {group}");
             for r in refs {
-                out.push_str(&wrap(&format!("[{}] {}", r.n, reference_line(r)), "    ", 88));
+                out.push_str(&wrap(
+                    &format!("[{}] {}", r.n, reference_line(r)),
+                    "    ",
+                    88,
+                ));
                 if let Some(url) = &r.url {
                     let _ = writeln!(out, "        {url}");
                 }

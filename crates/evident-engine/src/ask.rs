@@ -21,7 +21,7 @@ impl Default for AskOptions {
     fn default() -> Self {
         AskOptions {
             audience: Audience::Physician,
-            passages: 40,
+            passages: 80,
         }
     }
 }
@@ -55,7 +55,7 @@ pub fn ask(
     let question = analyze(text, lexicon);
     let analysed = Instant::now();
     let search = SearchOptions {
-        k: options.passages,
+        k: options.passages * 3 / 4,
         mode: if index.has_dense() {
             Mode::Hybrid
         } else {
@@ -91,9 +91,15 @@ pub fn ask(
         passages: manifest.passages,
     };
     let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
-    answer.timing_ms.insert("analysis".into(), ms(start, analysed));
-    answer.timing_ms.insert("retrieval".into(), ms(analysed, retrieved));
-    answer.timing_ms.insert("composition".into(), ms(retrieved, composed));
+    answer
+        .timing_ms
+        .insert("analysis".into(), ms(start, analysed));
+    answer
+        .timing_ms
+        .insert("retrieval".into(), ms(analysed, retrieved));
+    answer
+        .timing_ms
+        .insert("composition".into(), ms(retrieved, composed));
     answer.timing_ms.insert("total".into(), ms(start, composed));
     Ok(Asked {
         question,

@@ -18,8 +18,8 @@ mod tests;
 use serde::Serialize;
 
 use crate::answer::{
-    Answer, AnswerSection, Audience, CorpusInfo, DISCLAIMER, EvidenceStatus, SCHEMA,
-    SectionKind, Statement,
+    Answer, AnswerSection, Audience, CorpusInfo, DISCLAIMER, EvidenceStatus, SCHEMA, SectionKind,
+    Statement,
 };
 use crate::condition::{self, Applicability};
 use crate::document::{CitedStudy, EvidenceKind, Passage};
@@ -56,7 +56,11 @@ impl ComposeOptions {
     pub fn for_audience(audience: Audience) -> Self {
         ComposeOptions {
             audience,
-            max_words: if audience == Audience::Patient { 300 } else { 340 },
+            max_words: if audience == Audience::Patient {
+                250
+            } else {
+                340
+            },
             max_studies: 8,
         }
     }
@@ -70,6 +74,9 @@ pub struct Decision {
     pub kept: bool,
     pub reason: String,
     pub score: f32,
+    /// For a statement dropped because a fact contradicts its condition: the concept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concept: Option<String>,
 }
 
 /// An answer and the reasoning behind it.
@@ -89,6 +96,16 @@ pub fn compose(
     options: &ComposeOptions,
 ) -> Composition {
     let pool = score::Pool::build(question, candidates, lexicon);
+    if std::env::var("EVIDENT_DEBUG_UNITS").is_ok() {
+        let mut v: Vec<&score::Scored> = pool.units.iter().collect();
+        v.sort_by(|a, b| b.score.total_cmp(&a.score));
+        for u in v {
+            eprintln!(
+                "UNIT\t{:.3}\t{:.3}\t{}\t{}",
+                u.score, u.relevance, u.candidate, u.unit.text
+            );
+        }
+    }
     let coverage = pool.coverage();
     let status = coverage.status();
     let mut decisions = Vec::new();
@@ -123,31 +140,63 @@ pub fn compose(
                             fact.text
                         ),
                         score: unit.score,
+                        concept: Some(condition.concept.clone()),
                     });
                 }
             }
             Applicability::Applies if !conds.is_empty() => {
-                let why = conds
+                // Branches on treatments and biomarkers (present or absent) are the ones
+                // worth naming; stage or age conditions are plain in the wording.
+                let met: Vec<(String, String)> = conds
                     .iter()
-                    .filter_map(|c| question.facts.iter().find(|f| f.concept == c.concept))
-                    .map(|f| f.text.clone())
-                    .next();
-                eligible.push((i, why));
+                    .filter(|c| {
+                        matches!(
+                            c.requires,
+                            condition::Requirement::Present | condition::Requirement::Absent
+                        )
+                    })
+                    .filter_map(|c| {
+                        let f = question.facts.iter().find(|f| f.concept == c.concept)?;
+                        Some((c.concept.clone(), f.text.clone()))
+                    })
+                    .collect();
+                eligible.push((i, met));
             }
-            _ => eligible.push((i, None)),
+            _ => eligible.push((i, Vec::new())),
         }
     }
 
-    let picked = score::select(&pool, &eligible, options.max_words, &mut decisions, candidates);
-    let layout = sections::layout(question.intent);
-    let primary = sections::primary(question.intent);
-    let kinds: Vec<SectionKind> = picked
+    // Saying why a branch applies matters where the evidence has another branch for the
+    // same concept that the facts rule out.
+    let contradicted: Vec<&str> = decisions
         .iter()
-        .map(|p| {
-            let u = &pool.units[p.index];
-            sections::classify(&u.stems, &u.heading_stems, layout)
+        .filter_map(|d| d.concept.as_deref())
+        .collect();
+    let eligible: Vec<(usize, Option<String>)> = eligible
+        .into_iter()
+        .map(|(i, met)| {
+            let why = met
+                .into_iter()
+                .find(|(concept, _)| contradicted.contains(&concept.as_str()))
+                .map(|(_, text)| text);
+            (i, why)
         })
         .collect();
+    let layout = sections::layout(question.intent);
+    let section_of = |i: usize| {
+        let u = &pool.units[i];
+        sections::classify(&u.stems, &u.heading_stems, layout)
+    };
+    let picked = score::select(
+        &pool,
+        &eligible,
+        options.max_words,
+        section_of,
+        &mut decisions,
+        candidates,
+    );
+    let primary = sections::primary(question.intent);
+    let kinds: Vec<SectionKind> = picked.iter().map(|p| section_of(p.index)).collect();
     // The bottom line: the best statement of the primary kind, else the best one.
     let bottom = (0..picked.len())
         .filter(|&k| kinds[k] == primary)

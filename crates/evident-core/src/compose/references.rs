@@ -69,7 +69,8 @@ impl<'a> Builder<'a> {
                 Some(&i) => self.refs[i].n,
                 None if self.studies < self.max_studies => {
                     self.studies += 1;
-                    self.refs.push(study_reference(study, self.refs.len() as u32 + 1));
+                    self.refs
+                        .push(study_reference(study, self.refs.len() as u32 + 1));
                     self.by_study.insert(id, self.refs.len() - 1);
                     self.refs.len() as u32
                 }
@@ -105,8 +106,7 @@ fn study_reference(study: &CitedStudy, n: u32) -> Reference {
         .split(|c: char| !c.is_ascii_digit())
         .filter(|w| w.len() == 4)
         .filter_map(|w| w.parse::<u16>().ok())
-        .filter(|y| (1900..=2100).contains(y))
-        .last();
+        .rfind(|y| (1900..=2100).contains(y));
     Reference {
         n,
         kind,

@@ -53,8 +53,8 @@ pub(crate) struct Pool {
     coverage: Coverage,
 }
 
-/// Minimum relevance for a statement to be used at all.
-const MIN_RELEVANCE: f32 = 0.15;
+/// Minimum relevance, relative to the best statement, for a statement to be used at all.
+const MIN_RELEVANCE: f32 = 0.3;
 /// Statements more similar than this (Jaccard of stems) to a chosen one are duplicates.
 const DUPLICATE: f32 = 0.5;
 
@@ -114,44 +114,60 @@ impl Pool {
         let max_focus = focus.values().cloned().fold(0.0f32, f32::max).max(1e-6);
         let primary = sections::primary(question.intent);
         let newest = candidates.iter().filter_map(|c| c.year).max();
-        let scored: Vec<(f32, f32)> = units
+        // A passage's relevance: its text and headings together. Sentences of a relevant
+        // passage are relevant through their context even when their own words differ
+        // from the question's.
+        let passage_rel: Vec<f32> = candidates
             .iter()
-            .map(|u| {
-                let cand = &candidates[u.candidate];
-                let relevance = overlap(&u.set);
-                let heading_set: HashSet<String> = u.heading_stems.iter().cloned().collect();
-                let heading = overlap(&heading_set);
-                let rank_prior = 1.0 / (1.0 + u.candidate as f32 / 5.0);
-                let doc_focus = focus[cand.passage.id.doc.as_str()] / max_focus;
-                let cue = (sections::cue_hits(primary, &u.stems).min(2)) as f32;
-                let kind = if cand.kind.is_guideline_grade() { 1.0 } else { 0.0 };
-                let recent = match (cand.year, newest) {
-                    (Some(y), Some(n)) if n >= y => 1.0 / (1.0 + (n - y) as f32 / 5.0),
-                    _ => 0.5,
-                };
-                let len = u.stems.len();
-                let mut score = 0.50 * relevance
-                    + 0.12 * heading
-                    + 0.10 * rank_prior
-                    + 0.25 * doc_focus
-                    + 0.03 * cue
-                    + 0.04 * kind
-                    + 0.02 * recent;
-                if u.unit.dangling {
-                    score -= 0.12;
-                }
-                if len < 6 {
-                    score -= 0.05;
-                }
-                if len > 35 {
-                    score -= 0.05;
-                }
-                (relevance, score)
+            .map(|c| {
+                let mut set: HashSet<String> = content_stems(&c.passage.text).into_iter().collect();
+                set.extend(content_stems(&c.passage.section_path.join(" ")));
+                set.extend(content_stems(&c.title));
+                overlap(&set)
             })
             .collect();
-        for (u, (r, s)) in units.iter_mut().zip(scored) {
-            u.relevance = r;
-            u.score = s;
+        let best_passage = passage_rel.iter().cloned().fold(0.0f32, f32::max).max(1e-6);
+        let own: Vec<f32> = units
+            .iter()
+            .map(|u| {
+                let heading_set: HashSet<String> = u.heading_stems.iter().cloned().collect();
+                0.5 * overlap(&u.set) + 0.5 * overlap(&u.set.union(&heading_set).cloned().collect())
+            })
+            .collect();
+        let best_own = own.iter().cloned().fold(0.0f32, f32::max).max(1e-6);
+        for (u, own) in units.iter_mut().zip(own) {
+            let cand = &candidates[u.candidate];
+            let relevance = 0.5 * own / best_own + 0.5 * passage_rel[u.candidate] / best_passage;
+            let rank_prior = 1.0 / (1.0 + u.candidate as f32 / 5.0);
+            let doc_focus = focus[cand.passage.id.doc.as_str()] / max_focus;
+            let cue = (sections::cue_hits(primary, &u.stems).min(2)) as f32;
+            let kind = if cand.kind.is_guideline_grade() {
+                1.0
+            } else {
+                0.0
+            };
+            let recent = match (cand.year, newest) {
+                (Some(y), Some(n)) if n >= y => 1.0 / (1.0 + (n - y) as f32 / 5.0),
+                _ => 0.5,
+            };
+            let len = u.stems.len();
+            let mut score = 0.55 * relevance
+                + 0.05 * rank_prior
+                + 0.20 * doc_focus
+                + 0.04 * cue
+                + 0.04 * kind
+                + 0.02 * recent;
+            if u.unit.dangling {
+                score -= 0.12;
+            }
+            if len < 6 {
+                score -= 0.05;
+            }
+            if len > 35 {
+                score -= 0.05;
+            }
+            u.relevance = relevance;
+            u.score = score;
         }
         let coverage = coverage(question, candidates, &weights);
         Pool { units, coverage }
@@ -195,6 +211,23 @@ pub fn focus_query(question: &Question, lexicon: &Lexicon) -> String {
 /// words are left out.
 fn query_weights(question: &Question, lexicon: &Lexicon) -> Vec<(String, f32)> {
     let history = history_stems(question, lexicon);
+    // Words of clinical concepts (the condition, findings, biomarkers, sites) are the topic.
+    let mut topical: HashSet<String> = HashSet::new();
+    for m in lexicon.find(&question.expanded) {
+        if matches!(
+            m.concept.category,
+            Category::Condition | Category::Finding | Category::Biomarker | Category::Anatomy
+        ) {
+            topical.extend(words(&question.expanded[m.start..m.end]).map(|w| stem(&w)));
+        }
+    }
+    // In a case question the asking sentences (ending in '?') say what is wanted; the
+    // others describe the case.
+    let asked: HashSet<String> = crate::sentence::sentences(&question.expanded)
+        .into_iter()
+        .filter(|s| s.ends_with('?'))
+        .flat_map(|s| words(s).map(|w| stem(&w)).collect::<Vec<_>>())
+        .collect();
     let mut out: Vec<(String, f32)> = Vec::new();
     let mut push = |s: String, w: f32| {
         if let Some(e) = out.iter_mut().find(|(t, _)| *t == s) {
@@ -208,7 +241,13 @@ fn query_weights(question: &Question, lexicon: &Lexicon) -> Vec<(String, f32)> {
             continue;
         }
         let s = stem(&w);
-        let weight = if history.contains(&s) { 0.5 } else { 1.0 };
+        let weight = if history.contains(&s) {
+            0.3
+        } else if topical.contains(&s) {
+            1.5
+        } else {
+            1.0
+        } * if asked.contains(&s) { 1.8 } else { 1.0 };
         push(s, weight);
     }
     for w in words(&question.search_query) {
@@ -242,7 +281,11 @@ fn coverage(question: &Question, candidates: &[Candidate], weights: &[(String, f
     let total: f32 = topic.iter().map(|(_, w)| w).sum();
     let mut best: (Option<&str>, f32) = (None, 0.0);
     for (doc, set) in &by_doc {
-        let got: f32 = topic.iter().filter(|(t, _)| set.contains(t)).map(|(_, w)| w).sum();
+        let got: f32 = topic
+            .iter()
+            .filter(|(t, _)| set.contains(t))
+            .map(|(_, w)| w)
+            .sum();
         let fraction = if total > 0.0 { got / total } else { 0.0 };
         if fraction > best.1 || (fraction == best.1 && best.0.is_some_and(|b| *doc < b)) {
             best = (Some(doc), fraction);
@@ -278,9 +321,11 @@ pub(crate) fn select(
     pool: &Pool,
     eligible: &[(usize, Option<String>)],
     max_words: usize,
+    section_of: impl Fn(usize) -> crate::answer::SectionKind,
     decisions: &mut Vec<Decision>,
     candidates: &[Candidate],
 ) -> Vec<Picked> {
+    let mut per_section: HashMap<crate::answer::SectionKind, usize> = HashMap::new();
     let mut order: Vec<&(usize, Option<String>)> = eligible.iter().collect();
     let bonus = |e: &(usize, Option<String>)| if e.1.is_some() { 0.05 } else { 0.0 };
     order.sort_by(|a, b| {
@@ -297,13 +342,14 @@ pub(crate) fn select(
             kept,
             reason,
             score: u.score,
+            concept: None,
         });
     };
     let mut considered = 0;
     for e in order {
         let (i, why) = e;
         let u = &pool.units[*i];
-        if considered > 80 || picked.len() >= 14 {
+        if considered > 120 || picked.len() >= 16 {
             break;
         }
         if u.relevance < MIN_RELEVANCE {
@@ -318,7 +364,12 @@ pub(crate) fn select(
             .map(|p| jaccard(&pool.units[p.index].set, &u.set))
             .fold(0.0f32, f32::max);
         if sim > DUPLICATE {
-            note(decisions, *i, false, format!("dropped: near-duplicate (similarity {sim:.2}) of a kept statement"));
+            note(
+                decisions,
+                *i,
+                false,
+                format!("dropped: near-duplicate (similarity {sim:.2}) of a kept statement"),
+            );
             continue;
         }
         let words = u.unit.text.split_whitespace().count() + if why.is_some() { 6 } else { 0 };
@@ -326,11 +377,29 @@ pub(crate) fn select(
             note(decisions, *i, false, "dropped: word budget".to_string());
             continue;
         }
+        let section = section_of(*i);
+        let count = per_section.entry(section).or_default();
+        // Five items a section, and one more for the bottom line.
+        if *count >= 6 {
+            note(
+                decisions,
+                *i,
+                false,
+                format!("dropped: section {section:?} is full"),
+            );
+            continue;
+        }
+        *count += 1;
         used_words += words;
-        note(decisions, *i, true, match why {
-            Some(f) => format!("kept: its condition is met ({f})"),
-            None => "kept".to_string(),
-        });
+        note(
+            decisions,
+            *i,
+            true,
+            match why {
+                Some(f) => format!("kept: its condition is met ({f})"),
+                None => "kept".to_string(),
+            },
+        );
         picked.push(Picked {
             index: *i,
             score: u.score - 0.3 * sim,

@@ -10,17 +10,17 @@ const CUES: &[(SectionKind, &[&str])] = &[
         SectionKind::Diagnosis,
         &[
             "biopsy", "mri", "imagin", "ct", "pet", "scan", "stagin", "restag", "diagno", "workup",
-            "work-u", "evalua", "histol", "patholo", "confir", "assess", "detect", "marker",
-            "cea", "sensit", "specif", "examin", "endosc", "colono", "ultras", "tested", "testin",
+            "work-u", "evalua", "histol", "patholo", "confir", "assess", "detect", "marker", "cea",
+            "sensit", "specif", "examin", "endosc", "colono", "ultras", "tested", "testin",
         ],
     ),
     (
         SectionKind::Treatment,
         &[
             "treatm", "therap", "resect", "surger", "surgic", "excisi", "chemot", "radiat",
-            "radiot", "irradi", "regime", "admini", "dose", "cycles", "adjuva", "neoadj",
-            "inhibi", "antago", "agonis", "recomm", "standa", "option", "indica", "curati",
-            "exente", "ablati", "immuno", "consol", "mainte", "switch", "rotati", "mg",
+            "radiot", "irradi", "regime", "admini", "dose", "cycles", "adjuva", "neoadj", "inhibi",
+            "antago", "agonis", "recomm", "standa", "option", "indica", "curati", "exente",
+            "ablati", "immuno", "consol", "mainte", "switch", "rotati", "mg",
         ],
     ),
     (
@@ -35,8 +35,8 @@ const CUES: &[(SectionKind, &[&str])] = &[
         SectionKind::Considerations,
         &[
             "risk", "toxici", "advers", "compli", "morbid", "contra", "caution", "avoid",
-            "interac", "should", "warran", "neurot", "side", "harm", "burden", "quality",
-            "discon", "elderl", "older", "comorb", "renal", "kidney", "hepati", "pregna",
+            "interac", "should", "warran", "neurot", "side", "harm", "burden", "quality", "discon",
+            "elderl", "older", "comorb", "renal", "kidney", "hepati", "pregna",
         ],
     ),
     (
@@ -48,7 +48,9 @@ const CUES: &[(SectionKind, &[&str])] = &[
     ),
     (
         SectionKind::Prognosis,
-        &["prognos", "surviv", "mortal", "5-year", "year", "life", "outlook", "death", "die"],
+        &[
+            "prognos", "surviv", "mortal", "5-year", "year", "life", "outlook", "death", "die",
+        ],
     ),
     (
         SectionKind::Screening,
@@ -56,12 +58,18 @@ const CUES: &[(SectionKind, &[&str])] = &[
     ),
     (
         SectionKind::Prevention,
-        &["preven", "prophy", "reduce", "lower", "vaccin", "avoid", "lifest"],
+        &[
+            "preven", "prophy", "reduce", "lower", "vaccin", "avoid", "lifest",
+        ],
     ),
 ];
 
 /// Scores a statement's fit to each section kind; returns the best kind and how clear it is.
-pub(crate) fn classify(stems: &[String], heading_stems: &[String], allowed: &[SectionKind]) -> SectionKind {
+pub(crate) fn classify(
+    stems: &[String],
+    heading_stems: &[String],
+    allowed: &[SectionKind],
+) -> SectionKind {
     let mut best = (allowed[0], 0.0f32);
     for &kind in allowed {
         let score = cue_hits(kind, stems) as f32 + 0.5 * cue_hits(kind, heading_stems) as f32;
@@ -74,8 +82,15 @@ pub(crate) fn classify(stems: &[String], heading_stems: &[String], allowed: &[Se
 
 /// How many of a statement's stems are cues of `kind`.
 pub(crate) fn cue_hits(kind: SectionKind, stems: &[String]) -> usize {
-    let cues = CUES.iter().find(|(k, _)| *k == kind).map(|(_, c)| *c).unwrap_or(&[]);
-    stems.iter().filter(|s| cues.iter().any(|c| s.starts_with(c))).count()
+    let cues = CUES
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, c)| *c)
+        .unwrap_or(&[]);
+    stems
+        .iter()
+        .filter(|s| cues.iter().any(|c| s.starts_with(c)))
+        .count()
 }
 
 /// The sections an answer to this intent has, in order. The first is where the bottom line
@@ -134,9 +149,20 @@ mod tests {
     fn statements_go_to_the_section_their_words_suggest() {
         let layout = layout(Intent::NextStep);
         let kind = |s: &str| classify(&content_stems(s), &[], layout);
-        assert_eq!(kind("Pelvic MRI and CT scan are used for restaging to detect distant disease."), SectionKind::Diagnosis);
-        assert_eq!(kind("Surgical resection is the only potentially curative treatment option."), SectionKind::Treatment);
-        assert_eq!(kind("Surveillance with annual visits and history is recommended; follow-up continues."), SectionKind::FollowUp);
+        assert_eq!(
+            kind("Pelvic MRI and CT scan are used for restaging to detect distant disease."),
+            SectionKind::Diagnosis
+        );
+        assert_eq!(
+            kind("Surgical resection is the only potentially curative treatment option."),
+            SectionKind::Treatment
+        );
+        assert_eq!(
+            kind(
+                "Surveillance with annual visits and history is recommended; follow-up continues."
+            ),
+            SectionKind::FollowUp
+        );
     }
 
     #[test]

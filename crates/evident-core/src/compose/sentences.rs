@@ -39,10 +39,32 @@ const CONTEXT_BOUND: &[&str] = &[
 
 /// Words that, opening a sentence, refer to what came before it.
 const BACK_REFERENCES: &[&str] = &[
-    "this", "these", "those", "they", "it", "its", "such", "both", "that", "there", "here",
-    "he", "she", "their", "the latter", "the former", "in addition", "additionally",
-    "moreover", "furthermore", "similarly", "likewise", "conversely", "in contrast",
-    "in this", "in that",
+    "this",
+    "these",
+    "those",
+    "they",
+    "it",
+    "its",
+    "such",
+    "both",
+    "that",
+    "there",
+    "here",
+    "he",
+    "she",
+    "their",
+    "the latter",
+    "the former",
+    "in addition",
+    "additionally",
+    "moreover",
+    "furthermore",
+    "similarly",
+    "likewise",
+    "conversely",
+    "in contrast",
+    "in this",
+    "in that",
 ];
 
 /// The statement candidates of a passage, in text order.
@@ -80,9 +102,16 @@ pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
             continue;
         }
         let body = list_item(line).unwrap_or(line);
-        let offset = ls + (text[ls..le].len() - text[ls..le].trim_start().len()) + (line.len() - body.len());
+        let offset =
+            ls + (text[ls..le].len() - text[ls..le].trim_start().len()) + (line.len() - body.len());
         for r in sentence::split(body) {
-            push(&mut out, passage, &body[r.clone()], offset + r.start, offset + r.end);
+            push(
+                &mut out,
+                passage,
+                &body[r.clone()],
+                offset + r.start,
+                offset + r.end,
+            );
         }
         i += 1;
     }
@@ -98,7 +127,9 @@ fn join_list(lead: &str, items: &[&str]) -> String {
             let mut c = s.chars();
             match c.next() {
                 // Lowercase the first letter unless the word is an acronym or a name-like token.
-                Some(f) if f.is_uppercase() && c.clone().next().is_some_and(|n| n.is_lowercase()) => {
+                Some(f)
+                    if f.is_uppercase() && c.clone().next().is_some_and(|n| n.is_lowercase()) =>
+                {
                     f.to_lowercase().chain(c).collect()
                 }
                 _ => s.to_string(),
@@ -139,9 +170,9 @@ fn push(out: &mut Vec<Unit>, passage: &Passage, raw: &str, start: usize, end: us
             acc
         });
     let lower = text.to_lowercase();
-    let dangling = BACK_REFERENCES.iter().any(|w| {
-        lower.starts_with(w) && lower[w.len()..].starts_with([' ', ','])
-    });
+    let dangling = BACK_REFERENCES
+        .iter()
+        .any(|w| lower.starts_with(w) && lower[w.len()..].starts_with([' ', ',']));
     out.push(Unit {
         text,
         studies,
@@ -159,8 +190,7 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
     let lower = s.to_lowercase();
     let words = s.split_whitespace().count();
     let first = s.chars().next()?;
-    let reject = words < 6
-        || words > 75
+    let reject = !(6..=75).contains(&words)
         || s.contains(" | ")
         || s.contains('[')
         || s.ends_with(':')
@@ -185,9 +215,16 @@ fn remove_parentheticals(s: &str) -> String {
             break;
         };
         let inner = rest[open + 1..open + close].to_lowercase();
-        let pointer = ["see ", "table", "figure", "refer ", "level of evidence", "described"]
-            .iter()
-            .any(|p| inner.starts_with(p));
+        let pointer = [
+            "see ",
+            "table",
+            "figure",
+            "refer ",
+            "level of evidence",
+            "described",
+        ]
+        .iter()
+        .any(|p| inner.starts_with(p));
         out.push_str(&rest[..open]);
         if !pointer {
             out.push_str(&rest[open..=open + close]);
@@ -225,8 +262,14 @@ mod tests {
         let p = passage(
             text,
             vec![
-                Mark { offset: first_end, value: "s1".into() },
-                Mark { offset: text.len(), value: "s2".into() },
+                Mark {
+                    offset: first_end,
+                    value: "s1".into(),
+                },
+                Mark {
+                    offset: text.len(),
+                    value: "s2".into(),
+                },
             ],
         );
         let u = units(&p);
@@ -265,11 +308,13 @@ mod tests {
     #[test]
     fn pointers_in_parentheses_are_removed() {
         assert_eq!(
-            clean("Pelvic MRI is preferred for local staging (see Table 2) in rectal cancer.").as_deref(),
+            clean("Pelvic MRI is preferred for local staging (see Table 2) in rectal cancer.")
+                .as_deref(),
             Some("Pelvic MRI is preferred for local staging in rectal cancer.")
         );
         assert_eq!(
-            clean("Grade 2 neuropathy (15% vs 45%) was less frequent with the shorter course.").as_deref(),
+            clean("Grade 2 neuropathy (15% vs 45%) was less frequent with the shorter course.")
+                .as_deref(),
             Some("Grade 2 neuropathy (15% vs 45%) was less frequent with the shorter course.")
         );
     }

@@ -80,9 +80,19 @@ fn answer_has_a_cited_bottom_line_sections_and_numbered_references() {
         Intent::NextStep,
         vec![radiotherapy_given()],
     );
-    let c = compose(&q, &corpus(), Lexicon::builtin(), &ComposeOptions::for_audience(Audience::Physician));
+    let c = compose(
+        &q,
+        &corpus(),
+        Lexicon::builtin(),
+        &ComposeOptions::for_audience(Audience::Physician),
+    );
     let a = &c.answer;
-    assert_eq!(a.evidence_status, EvidenceStatus::Sufficient, "{:?}", c.coverage);
+    assert_eq!(
+        a.evidence_status,
+        EvidenceStatus::Sufficient,
+        "{:?}",
+        c.coverage
+    );
     assert!(!a.bottom_line.citations.is_empty());
     assert!(!a.sections.is_empty() && a.sections.len() <= 5);
     for s in &a.sections {
@@ -103,7 +113,11 @@ fn answer_has_a_cited_bottom_line_sections_and_numbered_references() {
     assert_eq!(first_use, numbers);
     assert_eq!(numbers, (1..=numbers.len() as u32).collect::<Vec<_>>());
     // The off-topic lipid guideline is not cited; evidence passages are verbatim.
-    assert!(a.references.iter().all(|r| r.doc_id.as_deref() == Some("rectal")));
+    assert!(
+        a.references
+            .iter()
+            .all(|r| r.doc_id.as_deref() == Some("rectal"))
+    );
     let corpus = corpus();
     for r in &a.references {
         for e in &r.evidence {
@@ -119,20 +133,42 @@ fn a_branch_the_facts_rule_out_is_never_presented() {
     let q = question(
         "Next step for recurrent rectal cancer after chemoradiation?",
         Intent::NextStep,
-        vec![radiotherapy_given()],
+        vec![
+            radiotherapy_given(),
+            PatientFact {
+                concept: "recurrence".into(),
+                status: FactStatus::Present,
+                value: None,
+                text: "recurrent".into(),
+            },
+        ],
     );
-    let c = compose(&q, &corpus(), Lexicon::builtin(), &ComposeOptions::for_audience(Audience::Physician));
+    let c = compose(
+        &q,
+        &corpus(),
+        Lexicon::builtin(),
+        &ComposeOptions::for_audience(Audience::Physician),
+    );
     for s in c.answer.statements() {
-        assert!(!s.text.contains("have not received prior radiation"), "{}", s.text);
+        assert!(
+            !s.text.contains("have not received prior radiation"),
+            "{}",
+            s.text
+        );
     }
     assert!(
-        c.decisions.iter().any(|d| !d.kept && d.reason.contains("contradicts fact radiotherapy")),
+        c.decisions
+            .iter()
+            .any(|d| !d.kept && d.reason.contains("contradicts fact radiotherapy")),
         "{:#?}",
         c.decisions
     );
     // The branch for previously irradiated patients is kept and says why it applies.
     assert!(
-        c.answer.statements().any(|s| s.text.contains("intraoperative radiation") && s.text.starts_with("Applies to this patient")),
+        c.answer
+            .statements()
+            .any(|s| s.text.contains("intraoperative radiation")
+                && s.text.starts_with("Applies to this patient")),
         "{:#?}",
         c.answer
     );
@@ -140,16 +176,38 @@ fn a_branch_the_facts_rule_out_is_never_presented() {
 
 #[test]
 fn without_the_fact_both_branches_keep_their_conditions() {
-    let q = question("Treatment of recurrent rectal cancer with radiation?", Intent::Treatment, vec![]);
-    let c = compose(&q, &corpus(), Lexicon::builtin(), &ComposeOptions::for_audience(Audience::Physician));
+    let q = question(
+        "Treatment of recurrent rectal cancer with radiation?",
+        Intent::Treatment,
+        vec![],
+    );
+    let c = compose(
+        &q,
+        &corpus(),
+        Lexicon::builtin(),
+        &ComposeOptions::for_audience(Audience::Physician),
+    );
     let all: Vec<&str> = c.answer.statements().map(|s| s.text.as_str()).collect();
-    assert!(all.iter().any(|t| t.contains("who have not received prior radiation")), "{all:#?}");
+    assert!(
+        all.iter()
+            .any(|t| t.contains("who have not received prior radiation")),
+        "{all:#?}"
+    );
 }
 
 #[test]
 fn an_out_of_scope_question_is_insufficient_and_unpadded() {
-    let q = question("How is parvovirus treated in puppies and kittens?", Intent::Treatment, vec![]);
-    let c = compose(&q, &corpus(), Lexicon::builtin(), &ComposeOptions::for_audience(Audience::Physician));
+    let q = question(
+        "How is parvovirus treated in puppies and kittens?",
+        Intent::Treatment,
+        vec![],
+    );
+    let c = compose(
+        &q,
+        &corpus(),
+        Lexicon::builtin(),
+        &ComposeOptions::for_audience(Audience::Physician),
+    );
     assert_eq!(c.answer.evidence_status, EvidenceStatus::Insufficient);
     assert!(c.answer.sections.is_empty());
     assert!(c.answer.references.is_empty());
@@ -159,8 +217,17 @@ fn an_out_of_scope_question_is_insufficient_and_unpadded() {
 
 #[test]
 fn no_candidates_is_insufficient() {
-    let q = question("What is the next step for recurrent rectal cancer?", Intent::NextStep, vec![]);
-    let c = compose(&q, &[], Lexicon::builtin(), &ComposeOptions::for_audience(Audience::Physician));
+    let q = question(
+        "What is the next step for recurrent rectal cancer?",
+        Intent::NextStep,
+        vec![],
+    );
+    let c = compose(
+        &q,
+        &[],
+        Lexicon::builtin(),
+        &ComposeOptions::for_audience(Audience::Physician),
+    );
     assert_eq!(c.answer.evidence_status, EvidenceStatus::Insufficient);
 }
 
@@ -168,19 +235,43 @@ fn no_candidates_is_insufficient() {
 fn studies_cited_by_a_sentence_become_second_hand_references() {
     let mut corpus = corpus();
     let text = corpus[1].passage.text.clone();
-    corpus[1].passage.citations = vec![crate::document::Mark { offset: text.len(), value: "s11".into() }];
+    corpus[1].passage.citations = vec![crate::document::Mark {
+        offset: text.len(),
+        value: "s11".into(),
+    }];
     corpus[1].studies = vec![CitedStudy {
         key: "s11".into(),
         number: 11,
         text: "Smith J: Intraoperative irradiation for locally recurrent colorectal cancer. J Clin 49: 1-10, 2001.".into(),
         pmid: Some("11286833".into()),
     }];
-    let q = question("Next step for recurrent rectal cancer after prior radiation?", Intent::NextStep, vec![radiotherapy_given()]);
-    let c = compose(&q, &corpus, Lexicon::builtin(), &ComposeOptions::for_audience(Audience::Physician));
-    let study = c.answer.references.iter().find(|r| r.pmid.as_deref() == Some("11286833")).expect("study listed");
+    let q = question(
+        "Next step for recurrent rectal cancer after prior radiation?",
+        Intent::NextStep,
+        vec![radiotherapy_given()],
+    );
+    let c = compose(
+        &q,
+        &corpus,
+        Lexicon::builtin(),
+        &ComposeOptions::for_audience(Audience::Physician),
+    );
+    let study = c
+        .answer
+        .references
+        .iter()
+        .find(|r| r.pmid.as_deref() == Some("11286833"))
+        .expect("study listed");
     assert!(study.evidence.is_empty());
     assert_eq!(study.year, Some(2001));
-    assert_eq!(study.url.as_deref(), Some("https://pubmed.ncbi.nlm.nih.gov/11286833/"));
-    let citing = c.answer.statements().find(|s| s.citations.contains(&study.n)).expect("a statement cites it");
+    assert_eq!(
+        study.url.as_deref(),
+        Some("https://pubmed.ncbi.nlm.nih.gov/11286833/")
+    );
+    let citing = c
+        .answer
+        .statements()
+        .find(|s| s.citations.contains(&study.n))
+        .expect("a statement cites it");
     assert!(citing.text.contains("intraoperative"));
 }

@@ -138,8 +138,20 @@ fn passages_know_their_citations() {
             .contains("Salvage options include the following:\n- Resection")
     );
     assert_eq!(
-        ps[0].citations.iter().map(|m| m.value.as_str()).collect::<Vec<_>>(),
-        vec!["section_1.1", "section_1.2", "section_1.3", "section_1.4"]
+        ps[0]
+            .citations
+            .iter()
+            .map(|m| m.value.as_str())
+            .collect::<Vec<_>>(),
+        // Each citation where it stands: section_1.2 and 1.3 are cited twice.
+        vec![
+            "section_1.1",
+            "section_1.2",
+            "section_1.3",
+            "section_1.4",
+            "section_1.2",
+            "section_1.3"
+        ]
     );
     assert_eq!(ps[1].evidence_levels, vec!["1iiA", "B4"]);
 }

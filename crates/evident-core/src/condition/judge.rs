@@ -1,0 +1,170 @@
+//! Judging one condition against the patient's facts: met, contradicted (by which fact) or open.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Condition, Requirement};
+use crate::question::{FactStatus, FactValue, PatientFact};
+
+pub(super) enum Verdict<'a> {
+    Met,
+    Contradicted(&'a PatientFact),
+    Open,
+}
+
+pub(super) fn judge<'a>(c: &Condition, facts: &'a [PatientFact]) -> Verdict<'a> {
+    let mut on_concept = facts.iter().filter(|f| f.concept == c.concept);
+    match &c.requires {
+        Requirement::Present | Requirement::Absent => {
+            let wanted = if c.requires == Requirement::Present {
+                FactStatus::Present
+            } else {
+                FactStatus::Absent
+            };
+            match on_concept.find(|f| f.status != FactStatus::Value) {
+                Some(f) if f.status == wanted => Verdict::Met,
+                Some(f) => Verdict::Contradicted(f),
+                None => Verdict::Open,
+            }
+        }
+        Requirement::Below(bound) | Requirement::Above(bound) => {
+            let below = matches!(c.requires, Requirement::Below(_));
+            let Some((fact, range)) = on_concept.find_map(|f| range_of(f).map(|r| (f, r))) else {
+                return Verdict::Open;
+            };
+            let (met, contradicted) = if below {
+                (
+                    range.hi < *bound || (range.hi == *bound && !range.hi_inclusive),
+                    range.lo >= *bound,
+                )
+            } else {
+                (
+                    range.lo > *bound || (range.lo == *bound && !range.lo_inclusive),
+                    range.hi <= *bound,
+                )
+            };
+            if met {
+                Verdict::Met
+            } else if contradicted {
+                Verdict::Contradicted(fact)
+            } else {
+                Verdict::Open
+            }
+        }
+        Requirement::Is(wanted) => {
+            let Some((fact, value)) = on_concept.find_map(|f| match &f.value {
+                Some(FactValue::Text(t)) => Some((f, t.as_str())),
+                _ => None,
+            }) else {
+                return Verdict::Open;
+            };
+            let verdicts: Vec<Option<bool>> = wanted
+                .split('/')
+                .map(|alt| {
+                    if c.concept == "stage" {
+                        stage_matches(alt.trim(), value)
+                    } else {
+                        Some(alt.trim().eq_ignore_ascii_case(value.trim()))
+                    }
+                })
+                .collect();
+            if verdicts.contains(&Some(true)) {
+                Verdict::Met
+            } else if verdicts.iter().all(|v| *v == Some(false)) {
+                Verdict::Contradicted(fact)
+            } else {
+                Verdict::Open
+            }
+        }
+    }
+}
+
+/// The values a number fact allows.
+struct Range {
+    lo: f64,
+    lo_inclusive: bool,
+    hi: f64,
+    hi_inclusive: bool,
+}
+
+static COMPARATOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(<=|>=|<|>|≤|≥|\bbelow\b|\bunder\b|\bless than\b|\bgreater than\b|\babove\b|\bover\b|\bat least\b|\bat most\b)")
+        .expect("comparator regex")
+});
+
+/// Half a unit: the quantities compared are whole numbers, so a fact written "<30" allows
+/// at most 29.5 (29 in practice), matching how inclusive condition bounds are written.
+const HALF: f64 = 0.5;
+
+/// The values a number fact allows: its value, or the range its comparator states.
+fn range_of(f: &PatientFact) -> Option<Range> {
+    let v = match &f.value {
+        Some(FactValue::Number(n)) => *n,
+        Some(FactValue::Text(t)) => t.trim().parse().ok()?,
+        None => return None,
+    };
+    let exact = Range {
+        lo: v,
+        lo_inclusive: true,
+        hi: v,
+        hi_inclusive: true,
+    };
+    let Some(op) = COMPARATOR.find(&f.text) else {
+        return Some(exact);
+    };
+    let (lo, lo_inclusive, hi, hi_inclusive) = match op.as_str().to_lowercase().as_str() {
+        "<" | "below" | "under" | "less than" => (f64::NEG_INFINITY, false, v - HALF, true),
+        "<=" | "≤" | "at most" => (f64::NEG_INFINITY, false, v, true),
+        ">" | "greater than" | "above" | "over" => (v + HALF, true, f64::INFINITY, false),
+        ">=" | "≥" | "at least" => (v, true, f64::INFINITY, false),
+        _ => return Some(exact),
+    };
+    Some(Range {
+        lo,
+        lo_inclusive,
+        hi,
+        hi_inclusive,
+    })
+}
+
+/// A stage as (main numeral, sub-letter) or an extent word.
+enum Stage<'a> {
+    Numbered(&'a str, Option<char>),
+    Extent(&'a str),
+}
+
+fn parse_stage(s: &str) -> Option<Stage<'_>> {
+    let lower = s.trim();
+    if lower.eq_ignore_ascii_case("limited") || lower.eq_ignore_ascii_case("extensive") {
+        return Some(Stage::Extent(lower));
+    }
+    let main_len = lower
+        .find(|c: char| !matches!(c, 'I' | 'V' | '0'))
+        .unwrap_or(lower.len());
+    if main_len == 0 {
+        return None;
+    }
+    let rest = &lower[main_len..];
+    let letter = rest.chars().next().filter(char::is_ascii_alphabetic);
+    Some(Stage::Numbered(&lower[..main_len], letter))
+}
+
+/// Whether fact stage `fact` meets condition stage `wanted`; `None` when it cannot tell.
+fn stage_matches(wanted: &str, fact: &str) -> Option<bool> {
+    match (parse_stage(wanted)?, parse_stage(fact)?) {
+        (Stage::Extent(a), Stage::Extent(b)) => Some(a.eq_ignore_ascii_case(b)),
+        (Stage::Numbered(a, la), Stage::Numbered(b, lb)) => {
+            if a != b {
+                Some(false)
+            } else {
+                match (la, lb) {
+                    (None, _) => Some(true),
+                    (Some(_), None) => None,
+                    (Some(x), Some(y)) => Some(x.eq_ignore_ascii_case(&y)),
+                }
+            }
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,309 @@
+//! Tests of applicability: conditions against hand-made facts and against the facts of analysed questions.
+
+use super::*;
+
+fn fact(concept: &str, status: FactStatus, value: Option<FactValue>, text: &str) -> PatientFact {
+    PatientFact {
+        concept: concept.to_string(),
+        status,
+        value,
+        text: text.to_string(),
+    }
+}
+
+fn cond(concept: &str, requires: Requirement) -> Condition {
+    Condition {
+        concept: concept.to_string(),
+        requires,
+        text: concept.to_string(),
+    }
+}
+
+#[test]
+fn canonical_case_against_the_rectal_statements() {
+    let lex = Lexicon::builtin();
+    let facts = analyze(CANONICAL, lex).facts;
+    let no_prior = conditions(
+        "For patients who have not received prior radiation, preoperative chemoradiation is recommended.",
+        &[],
+        lex,
+    );
+    match applicability(&no_prior, &facts) {
+        Applicability::Contradicted { condition, fact } => {
+            assert_eq!(condition.concept, "radiotherapy");
+            assert_eq!(condition.requires, Absent);
+            assert_eq!(fact.concept, "radiotherapy");
+            assert_eq!(fact.status, FactStatus::Present);
+        }
+        other => panic!("expected a contradiction, got {other:?}"),
+    }
+    let irradiated = conditions(
+        "For previously irradiated patients, intraoperative radiation therapy may improve local control.",
+        &[],
+        lex,
+    );
+    assert_eq!(applicability(&irradiated, &facts), Applicability::Applies);
+    let recurrent = conditions(
+        "Surgery is recommended.",
+        &["Recurrent Rectal Cancer".to_string()],
+        lex,
+    );
+    assert_eq!(applicability(&recurrent, &facts), Applicability::Applies);
+}
+
+#[test]
+fn applicability_cases() {
+    use FactStatus as S;
+    let eg22 = fact(
+        "kidney_function",
+        S::Value,
+        Some(FactValue::Number(22.0)),
+        "eGFR 22",
+    );
+    let crcl_lt30 = fact(
+        "kidney_function",
+        S::Value,
+        Some(FactValue::Number(30.0)),
+        "CrCl <30",
+    );
+    let age64 = fact(
+        "age",
+        S::Value,
+        Some(FactValue::Number(64.0)),
+        "64-year-old",
+    );
+    let stage = |s: &str| fact("stage", S::Value, Some(FactValue::Text(s.to_string())), s);
+    let female = fact(
+        "sex",
+        S::Value,
+        Some(FactValue::Text("female".into())),
+        "woman",
+    );
+    let crt = fact("chemoradiation", S::Present, None, "s/p CRT");
+    let folfox = fact("folfox", S::Present, None, "received FOLFOX");
+    let her2_neg = fact("her2", S::Absent, None, "HER2-negative");
+
+    enum Want {
+        Applies,
+        Unknown(usize),
+        Contradicted(&'static str),
+    }
+    type Case = (Vec<Condition>, Vec<PatientFact>, Want);
+    let cases: Vec<Case> = vec![
+        (vec![], vec![], Want::Applies),
+        (vec![cond("radiotherapy", Absent)], vec![], Want::Unknown(1)),
+        (
+            vec![cond("radiotherapy", Absent)],
+            vec![crt.clone()],
+            Want::Contradicted("radiotherapy"),
+        ),
+        (
+            vec![cond("chemotherapy", Present)],
+            vec![crt.clone()],
+            Want::Applies,
+        ),
+        (
+            vec![cond("chemotherapy", Absent)],
+            vec![folfox.clone()],
+            Want::Contradicted("chemotherapy"),
+        ),
+        (
+            vec![cond("her2", Present)],
+            vec![her2_neg.clone()],
+            Want::Contradicted("her2"),
+        ),
+        (
+            vec![cond("her2", Absent)],
+            vec![her2_neg.clone()],
+            Want::Applies,
+        ),
+        (
+            vec![cond("kidney_function", Below(30.0))],
+            vec![eg22.clone()],
+            Want::Applies,
+        ),
+        (
+            vec![cond("kidney_function", Above(29.5))],
+            vec![eg22.clone()],
+            Want::Contradicted("kidney_function"),
+        ),
+        (
+            vec![cond("kidney_function", Below(30.0))],
+            vec![crcl_lt30.clone()],
+            Want::Applies,
+        ),
+        (
+            vec![cond("kidney_function", Below(20.0))],
+            vec![crcl_lt30.clone()],
+            Want::Unknown(1),
+        ),
+        (
+            vec![cond("kidney_function", Above(29.5))],
+            vec![crcl_lt30.clone()],
+            Want::Contradicted("kidney_function"),
+        ),
+        (
+            vec![cond("age", Above(64.5))],
+            vec![age64.clone()],
+            Want::Contradicted("age"),
+        ),
+        (
+            vec![cond("age", Below(75.5))],
+            vec![age64.clone()],
+            Want::Applies,
+        ),
+        (
+            vec![cond("stage", is("III"))],
+            vec![stage("IIIB")],
+            Want::Applies,
+        ),
+        (
+            vec![cond("stage", is("II/III"))],
+            vec![stage("IIIB")],
+            Want::Applies,
+        ),
+        (
+            vec![cond("stage", is("IV"))],
+            vec![stage("IIIB")],
+            Want::Contradicted("stage"),
+        ),
+        (
+            vec![cond("stage", is("IIIA"))],
+            vec![stage("IIIB")],
+            Want::Contradicted("stage"),
+        ),
+        (
+            vec![cond("stage", is("IIIB"))],
+            vec![stage("III")],
+            Want::Unknown(1),
+        ),
+        (
+            vec![cond("stage", is("limited"))],
+            vec![stage("extensive")],
+            Want::Contradicted("stage"),
+        ),
+        (
+            vec![cond("stage", is("limited"))],
+            vec![stage("III")],
+            Want::Unknown(1),
+        ),
+        (
+            vec![cond("sex", is("male"))],
+            vec![female.clone()],
+            Want::Contradicted("sex"),
+        ),
+        (
+            vec![cond("sex", is("female"))],
+            vec![female.clone()],
+            Want::Applies,
+        ),
+        (
+            vec![cond("sex", is("female")), cond("pregnancy", Present)],
+            vec![female.clone()],
+            Want::Unknown(1),
+        ),
+        (
+            vec![
+                cond("age", Below(75.5)),
+                cond("her2", Present),
+                cond("sex", is("male")),
+            ],
+            vec![age64.clone(), her2_neg.clone(), female.clone()],
+            Want::Contradicted("her2"),
+        ),
+    ];
+    for (i, (conds, facts, want)) in cases.into_iter().enumerate() {
+        let got = applicability(&conds, &facts);
+        match (want, &got) {
+            (Want::Applies, Applicability::Applies) => {}
+            (Want::Unknown(n), Applicability::Unknown(open)) => {
+                assert_eq!(open.len(), n, "case {i}")
+            }
+            (Want::Contradicted(concept), Applicability::Contradicted { condition, .. }) => {
+                assert_eq!(condition.concept, concept, "case {i}")
+            }
+            (_, got) => panic!("case {i}: unexpected {got:?}"),
+        }
+    }
+}
+
+#[test]
+fn question_facts_against_statement_conditions() {
+    let lex = Lexicon::builtin();
+    let cases: &[(&str, &str, &str)] = &[
+        // (question, statement, "applies" | "unknown" | "contradicted")
+        (
+            "62M s/p CRT, no prior surgery",
+            "In radiation-naive patients, chemoradiation is preferred.",
+            "contradicted",
+        ),
+        (
+            "62M s/p CRT, no prior surgery",
+            "In men older than 70, surgery is preferred.",
+            "contradicted",
+        ),
+        (
+            "62M s/p CRT, no prior surgery",
+            "In men, surgery is preferred.",
+            "applies",
+        ),
+        (
+            "HER2-positive, ER/PR-negative breast cancer",
+            "For HER2-negative disease, endocrine therapy is preferred.",
+            "contradicted",
+        ),
+        (
+            "HER2-positive, ER/PR-negative breast cancer",
+            "Trastuzumab is recommended for HER2-positive disease.",
+            "applies",
+        ),
+        (
+            "73 yo whose eGFR has fallen to 22 mL/min",
+            "Metformin is contraindicated when eGFR is less than 30.",
+            "applies",
+        ),
+        (
+            "73 yo whose eGFR has fallen to 22 mL/min",
+            "In patients with eGFR ≥ 30, metformin can be continued.",
+            "contradicted",
+        ),
+        (
+            "pregnant at 20 weeks with a DVT",
+            "Warfarin should be avoided during pregnancy.",
+            "applies",
+        ),
+        (
+            "stage IIIB (T3N2) NSCLC",
+            "For patients with stage III disease, durvalumab consolidation is recommended.",
+            "applies",
+        ),
+        (
+            "limited-stage small cell lung cancer",
+            "For extensive-stage disease, chemoimmunotherapy is standard.",
+            "contradicted",
+        ),
+        (
+            "a chemotherapy-naive woman",
+            "For patients previously treated with chemotherapy, docetaxel is an option.",
+            "contradicted",
+        ),
+        (
+            "a chemotherapy-naive woman",
+            "In patients with metastatic disease, systemic therapy is the mainstay.",
+            "unknown",
+        ),
+    ];
+    for (question, statement, want) in cases {
+        let facts = analyze(question, lex).facts;
+        let conds = conditions(statement, &[], lex);
+        let got = match applicability(&conds, &facts) {
+            Applicability::Applies => "applies",
+            Applicability::Unknown(_) => "unknown",
+            Applicability::Contradicted { .. } => "contradicted",
+        };
+        assert_eq!(
+            got, *want,
+            "«{question}» vs «{statement}»: {conds:?} / {facts:?}"
+        );
+    }
+}

@@ -1,0 +1,572 @@
+//! Tests of question analysis: expansion, intent, facts and concepts.
+
+use super::*;
+
+const CANONICAL: &str = "What is the next step in management for a patient with a history of \
+    moderately differentiated invasive adenocarcinoma (rectal cancer) status post chemotherapy \
+    and radiation, with a new 1.2cm lesion in the presacral space concerning for recurrent \
+    disease?";
+
+fn run(q: &str) -> Question {
+    analyze(q, Lexicon::builtin())
+}
+
+fn status_of(q: &Question, concept: &str) -> Vec<FactStatus> {
+    q.facts
+        .iter()
+        .filter(|f| f.concept == concept)
+        .map(|f| f.status)
+        .collect()
+}
+
+fn value_of(q: &Question, concept: &str) -> Option<FactValue> {
+    q.facts
+        .iter()
+        .find(|f| f.concept == concept && f.status == FactStatus::Value)
+        .and_then(|f| f.value.clone())
+}
+
+fn num(n: f64) -> Option<FactValue> {
+    Some(FactValue::Number(n))
+}
+
+fn txt(s: &str) -> Option<FactValue> {
+    Some(FactValue::Text(s.to_string()))
+}
+
+/// Facts are substrings of the question and never repeat a concept and status.
+fn check_invariants(q: &Question) {
+    for (i, f) in q.facts.iter().enumerate() {
+        assert!(
+            q.text.contains(&f.text),
+            "fact text «{}» not in «{}»",
+            f.text,
+            q.text
+        );
+        assert!(!f.text.is_empty());
+        assert!(
+            !q.facts[..i]
+                .iter()
+                .any(|g| g.concept == f.concept && g.status == f.status),
+            "duplicate fact {} {:?} in {:?}",
+            f.concept,
+            f.status,
+            q.facts
+        );
+        assert_eq!(f.status == FactStatus::Value, f.value.is_some());
+    }
+}
+
+#[test]
+fn canonical_rectal_question() {
+    let q = run(CANONICAL);
+    check_invariants(&q);
+    assert_eq!(q.intent, Intent::NextStep);
+    assert_eq!(status_of(&q, "radiotherapy"), [FactStatus::Present]);
+    assert_eq!(status_of(&q, "chemotherapy"), [FactStatus::Present]);
+    assert_eq!(status_of(&q, "chemoradiation"), [FactStatus::Present]);
+    assert_eq!(status_of(&q, "recurrence"), [FactStatus::Present]);
+    assert_eq!(status_of(&q, "rectal_cancer"), [FactStatus::Present]);
+    assert_eq!(value_of(&q, "size"), txt("1.2 cm"));
+    let radio = q
+        .facts
+        .iter()
+        .find(|f| f.concept == "radiotherapy")
+        .unwrap();
+    assert_eq!(radio.text, "status post chemotherapy and radiation");
+    assert_eq!(
+        q.concepts,
+        ["rectal_cancer", "chemoradiation", "presacral", "recurrence"]
+    );
+    assert!(q.search_query.starts_with(&q.expanded));
+    assert!(q.search_query.contains("chemoradiotherapy"));
+}
+
+#[test]
+fn shorthand_note_with_age_sex_and_negated_surgery() {
+    let q = run("62M s/p CRT, no prior surgery");
+    check_invariants(&q);
+    assert_eq!(value_of(&q, "age"), num(62.0));
+    assert_eq!(value_of(&q, "sex"), txt("male"));
+    for c in ["chemoradiation", "radiotherapy", "chemotherapy"] {
+        assert_eq!(status_of(&q, c), [FactStatus::Present], "{c}");
+    }
+    assert_eq!(status_of(&q, "surgery"), [FactStatus::Absent]);
+    let surgery = q.facts.iter().find(|f| f.concept == "surgery").unwrap();
+    assert_eq!(surgery.text, "no prior surgery");
+    assert_eq!(
+        q.expanded,
+        "62-year-old male status post CRT (chemoradiation), no prior surgery"
+    );
+}
+
+#[test]
+fn presence_and_absence_facts() {
+    use FactStatus::{Absent, Present};
+    let cases: &[(&str, &[(&str, FactStatus)])] = &[
+        (
+            "A 58-year-old radiation-naive man with rectal cancer",
+            &[("radiotherapy", Absent), ("rectal_cancer", Present)],
+        ),
+        (
+            "She has not received chemotherapy.",
+            &[("chemotherapy", Absent)],
+        ),
+        ("He never smoked.", &[("smoker", Absent)]),
+        ("Former smoker with 30 pack-years", &[("smoker", Present)]),
+        (
+            "HER2-positive, ER/PR-negative breast cancer",
+            &[
+                ("her2", Present),
+                ("hormone_receptor_positive", Absent),
+                ("estrogen_receptor", Absent),
+                ("progesterone_receptor", Absent),
+                ("breast_cancer", Present),
+            ],
+        ),
+        (
+            "ER-positive, HER2-negative disease",
+            &[("estrogen_receptor", Present), ("her2", Absent)],
+        ),
+        ("a chemotherapy-naive woman", &[("chemotherapy", Absent)]),
+        (
+            "never treated with chemotherapy",
+            &[("chemotherapy", Absent)],
+        ),
+        (
+            "Denies prior radiation therapy.",
+            &[("radiotherapy", Absent)],
+        ),
+        (
+            "without prior pelvic irradiation",
+            &[("radiotherapy", Absent)],
+        ),
+        ("previously irradiated pelvis", &[("radiotherapy", Present)]),
+        (
+            "history of prior pelvic radiation",
+            &[("radiotherapy", Present)],
+        ),
+        (
+            "recurrence in an irradiated pelvis",
+            &[("radiotherapy", Present), ("recurrence", Present)],
+        ),
+        (
+            "on an aromatase inhibitor for 3 years",
+            &[
+                ("aromatase_inhibitor", Present),
+                ("endocrine_therapy", Present),
+            ],
+        ),
+        ("has been taking tamoxifen", &[("tamoxifen", Present)]),
+        (
+            "after LAR for rectal cancer",
+            &[("low_anterior_resection", Present), ("surgery", Present)],
+        ),
+        (
+            "received FOLFOX",
+            &[("folfox", Present), ("chemotherapy", Present)],
+        ),
+        (
+            "completed 6 cycles of chemotherapy",
+            &[("chemotherapy", Present)],
+        ),
+        (
+            "chemotherapy completed in 2019",
+            &[("chemotherapy", Present)],
+        ),
+        (
+            "hormone-naive metastatic prostate cancer",
+            &[("endocrine_therapy", Absent), ("metastases", Present)],
+        ),
+        (
+            "treatment-naive patient",
+            &[
+                ("prior_therapy", Absent),
+                ("chemotherapy", Absent),
+                ("radiotherapy", Absent),
+            ],
+        ),
+        ("no distant metastases", &[("metastases", Absent)]),
+        (
+            "new local recurrence",
+            &[("local_recurrence", Present), ("recurrence", Present)],
+        ),
+        ("EGFR exon 19 deletion", &[("egfr_gene", Present)]),
+        (
+            "BRAF V600E mutant",
+            &[("braf_v600e", Present), ("braf", Present)],
+        ),
+        (
+            "dMMR/MSI-H tumor",
+            &[("mismatch_repair_deficient", Present)],
+        ),
+        (
+            "carrier of a BRCA1 mutation",
+            &[("brca1", Present), ("brca", Present)],
+        ),
+        ("KRAS wild-type", &[("kras", Absent)]),
+        ("ALK rearrangement", &[("alk", Present)]),
+        ("PD-L1 TPS 80%", &[("pd_l1", Present)]),
+        ("not pregnant", &[("pregnancy", Absent)]),
+        ("pregnant at 20 weeks", &[("pregnancy", Present)]),
+        ("at 28 weeks' gestation", &[("pregnancy", Present)]),
+        (
+            "No prior chemotherapy, radiation, or surgery",
+            &[
+                ("chemotherapy", Absent),
+                ("radiotherapy", Absent),
+                ("surgery", Absent),
+            ],
+        ),
+        (
+            "no prior radiation but has received chemotherapy",
+            &[("radiotherapy", Absent), ("chemotherapy", Present)],
+        ),
+        (
+            "has not received chemotherapy and radiation",
+            &[
+                ("chemoradiation", Absent),
+                ("chemotherapy", Absent),
+                ("radiotherapy", Absent),
+            ],
+        ),
+        (
+            "s/p LAR and adjuvant FOLFOX",
+            &[("low_anterior_resection", Present), ("folfox", Present)],
+        ),
+        (
+            "denies chest pain, s/p TACE",
+            &[("chest_pain", Absent), ("tace", Present)],
+        ),
+        (
+            "castration-resistant disease previously treated with docetaxel",
+            &[
+                ("androgen_deprivation_therapy", Present),
+                ("docetaxel", Present),
+            ],
+        ),
+    ];
+    for (question, expected) in cases {
+        let q = run(question);
+        check_invariants(&q);
+        for (concept, status) in *expected {
+            assert_eq!(
+                status_of(&q, concept),
+                [*status],
+                "{concept} in «{question}»: {:?}",
+                q.facts
+            );
+        }
+    }
+}
+
+#[test]
+fn mentions_that_are_not_facts() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "What adjuvant chemotherapy should she receive?",
+            &["chemotherapy"],
+        ),
+        (
+            "Should she get radiation or surgery?",
+            &["radiotherapy", "surgery"],
+        ),
+        ("What is the risk of recurrence?", &["recurrence"]),
+        (
+            "Should a 50-year-old man be screened for colon cancer?",
+            &["colon_cancer"],
+        ),
+        ("Is HER2 testing needed for gastric cancer?", &["her2"]),
+        (
+            "Her mother had breast cancer; family history of ovarian cancer.",
+            &["breast_cancer", "ovarian_cancer"],
+        ),
+        (
+            "What are the side effects of capecitabine?",
+            &["capecitabine"],
+        ),
+        (
+            "How is the overall survival after TNT?",
+            &["overall_survival"],
+        ),
+        ("Chemotherapy is planned after surgery", &["chemotherapy"]),
+        (
+            "What does the evidence based on radiation trials show?",
+            &["radiotherapy"],
+        ),
+    ];
+    for (question, absent) in cases {
+        let q = run(question);
+        check_invariants(&q);
+        for concept in *absent {
+            assert!(
+                status_of(&q, concept).is_empty(),
+                "{concept} should not be a fact of «{question}»: {:?}",
+                q.facts
+            );
+        }
+    }
+}
+
+#[test]
+fn value_facts() {
+    let cases: &[(&str, &str, Option<FactValue>)] = &[
+        ("a 56-year-old woman", "age", num(56.0)),
+        ("a 56-year-old woman", "sex", txt("female")),
+        ("I'm 64 and worried", "age", num(64.0)),
+        ("73 yo on apixaban", "age", num(73.0)),
+        ("45 F with dyspnea", "sex", txt("female")),
+        ("45 F with dyspnea", "age", num(45.0)),
+        ("He is 80 years old", "sex", txt("male")),
+        ("He is 80 years old", "age", num(80.0)),
+        (
+            "her eGFR has fallen to 22 mL/min",
+            "kidney_function",
+            num(22.0),
+        ),
+        ("creatinine clearance of 25", "kidney_function", num(25.0)),
+        ("CrCl <30", "kidney_function", num(30.0)),
+        ("EGFR exon 19 deletion", "kidney_function", None),
+        ("ECOG 1", "performance_status", num(1.0)),
+        (
+            "ECOG performance status of 2",
+            "performance_status",
+            num(2.0),
+        ),
+        ("PS 0", "performance_status", num(0.0)),
+        ("Karnofsky 60%", "performance_status", num(2.0)),
+        ("stage IIIB (T3N2)", "stage", txt("IIIB")),
+        ("stage IIIB (T3N2)", "tnm", txt("T3N2")),
+        ("stage 2A colon cancer", "stage", txt("IIA")),
+        ("stage I disease", "stage", txt("I")),
+        (
+            "limited-stage small cell lung cancer",
+            "stage",
+            txt("limited"),
+        ),
+        ("extensive-stage SCLC", "stage", txt("extensive")),
+        ("pT4a N1b colon cancer", "tnm", txt("pT4a N1b")),
+        ("cT3 rectal cancer", "tnm", txt("cT3")),
+        ("Gleason 3+4 prostate cancer", "gleason", num(7.0)),
+        ("Gleason score 8", "gleason", num(8.0)),
+        ("PSA of 12 ng/mL", "psa", num(12.0)),
+        ("PSA 4.5", "psa", num(4.5)),
+        ("PSA doubling time of 6 months", "psa", None),
+        ("a 1.2cm lesion", "size", txt("1.2 cm")),
+        ("a 5 mm nodule", "size", txt("5 mm")),
+        ("pregnant at 20 weeks", "gestational_age", num(20.0)),
+        ("HER-2 positive tumour", "sex", None),
+    ];
+    for (question, concept, expected) in cases {
+        let q = run(question);
+        check_invariants(&q);
+        assert_eq!(
+            value_of(&q, concept),
+            *expected,
+            "{concept} of «{question}»: {:?}",
+            q.facts
+        );
+    }
+}
+
+#[test]
+fn expansion_writes_out_shorthand_and_abbreviations() {
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        (
+            "pt s/p LAR, h/o MI",
+            &[
+                "patient status post LAR (low anterior resection)",
+                "history of MI (myocardial infarction)",
+            ],
+            &[],
+        ),
+        (
+            "c/o pain w/ fever w/o chills",
+            &["complains of pain with fever without chills"],
+            &["c/o", "w/"],
+        ),
+        (
+            "XRT then APR with TME; CEA rising",
+            &[
+                "XRT (radiotherapy)",
+                "APR (abdominoperineal resection)",
+                "TME (total mesorectal excision)",
+                "CEA (carcinoembryonic antigen)",
+            ],
+            &[],
+        ),
+        ("ECOG 1, PS 1", &["ECOG (performance status)"], &[]),
+        (
+            "after surgery with therapy",
+            &["after surgery with therapy"],
+            &["status post"],
+        ),
+        (
+            "low anterior resection (LAR)",
+            &["low anterior resection (LAR)"],
+            &["LAR (low"],
+        ),
+        ("45yo F", &["45 year old F"], &["45yo"]),
+        (
+            "HER2+ and ER/PR-negative",
+            &["HER2+", "ER/PR-negative"],
+            &["(hormone"],
+        ),
+    ];
+    for (question, contains, lacks) in cases {
+        let e = run(question).expanded;
+        for c in *contains {
+            assert!(e.contains(c), "«{e}» lacks «{c}»");
+        }
+        for l in *lacks {
+            assert!(!e.contains(l), "«{e}» has «{l}»");
+        }
+    }
+}
+
+#[test]
+fn intents() {
+    use Intent::*;
+    let cases: &[(&str, Intent)] = &[
+        (CANONICAL, NextStep),
+        ("How should this patient be managed?", NextStep),
+        (
+            "62M s/p CRT with a new presacral mass. What should I do?",
+            NextStep,
+        ),
+        (
+            "What is the next step in the workup of a 2 cm lung nodule?",
+            Diagnosis,
+        ),
+        (
+            "What imaging is recommended for staging rectal cancer?",
+            Diagnosis,
+        ),
+        (
+            "How is pulmonary embolism diagnosed in pregnancy?",
+            Diagnosis,
+        ),
+        (
+            "What is the first-line treatment for EGFR-mutated NSCLC?",
+            Treatment,
+        ),
+        (
+            "A 45-year-old woman with HER2-positive breast cancer after lumpectomy. What adjuvant therapy should she receive?",
+            Treatment,
+        ),
+        (
+            "Which drug is preferred for atrial fibrillation in CKD?",
+            Treatment,
+        ),
+        (
+            "What consolidation is given after chemoradiation for limited-stage SCLC?",
+            Treatment,
+        ),
+        (
+            "What antiemetic prophylaxis should be used with cisplatin?",
+            Treatment,
+        ),
+        (
+            "How should patients be followed up after resection of stage III colon cancer?",
+            FollowUp,
+        ),
+        (
+            "What surveillance is recommended after treatment of rectal cancer?",
+            FollowUp,
+        ),
+        ("How often should CEA be checked after colectomy?", FollowUp),
+        (
+            "What is the prognosis of stage IV pancreatic cancer?",
+            Prognosis,
+        ),
+        (
+            "What is the 5-year survival for stage III colon cancer?",
+            Prognosis,
+        ),
+        (
+            "What is the life expectancy with metastatic melanoma?",
+            Prognosis,
+        ),
+        (
+            "Should a 45-year-old woman be screened for breast cancer?",
+            Screening,
+        ),
+        (
+            "How often should colonoscopy be done for colorectal cancer screening?",
+            Screening,
+        ),
+        ("How can I prevent DVT after knee replacement?", Prevention),
+        (
+            "Is VTE prophylaxis needed after cancer surgery?",
+            Prevention,
+        ),
+        (
+            "What dose of enoxaparin for a patient with CrCl <30?",
+            Dosing,
+        ),
+        ("How much vitamin D should I take?", Dosing),
+        ("What are the side effects of capecitabine?", AdverseEffects),
+        (
+            "What are the complications of low anterior resection?",
+            AdverseEffects,
+        ),
+        ("Is ibuprofen safe in pregnancy?", AdverseEffects),
+        ("How does pembrolizumab work?", Mechanism),
+        ("What is the mechanism of action of metformin?", Mechanism),
+        (
+            "What is the evidence for total neoadjuvant therapy in rectal cancer?",
+            Evidence,
+        ),
+        (
+            "Does adding oxaliplatin improve survival in stage II colon cancer?",
+            Evidence,
+        ),
+        (
+            "Is there evidence that aspirin reduces the risk of colorectal cancer?",
+            Evidence,
+        ),
+        ("Tell me about rectal cancer.", General),
+        ("Treatment-naive 70 year old with CrCl <30", General),
+    ];
+    for (question, expected) in cases {
+        assert_eq!(run(question).intent, *expected, "«{question}»");
+    }
+}
+
+#[test]
+fn concepts_are_ordered_deduplicated_and_skip_shorthand() {
+    let q = run("s/p XRT for rectal cancer; radiotherapy again? h/o rectal carcinoma");
+    assert_eq!(q.concepts, ["radiotherapy", "rectal_cancer"]);
+    let empty = run("");
+    assert!(empty.facts.is_empty() && empty.concepts.is_empty());
+    assert_eq!(empty.intent, Intent::General);
+}
+
+#[test]
+fn question_serializes_with_snake_case_intent_and_statuses() {
+    let q = run("62M s/p CRT");
+    let json = serde_json::to_value(&q).unwrap();
+    assert_eq!(json["intent"], "general");
+    assert_eq!(json["facts"][0]["concept"], "age");
+    assert_eq!(json["facts"][0]["value"], 62.0);
+    assert_eq!(json["facts"][2]["status"], "present");
+    assert!(json["facts"][2].get("value").is_none());
+}
+
+#[test]
+#[ignore = "timing; run with --release --ignored"]
+fn analyze_is_fast_on_a_sixty_word_question() {
+    let q = format!(
+        "{CANONICAL} She is a 64-year-old woman, ECOG 1, eGFR 45, HER2-negative, no prior surgery."
+    );
+    let lex = Lexicon::builtin();
+    let _ = analyze(&q, lex);
+    let n = 2_000;
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(analyze(std::hint::black_box(&q), lex));
+    }
+    let per = t.elapsed() / n;
+    eprintln!("analyze: {per:?} per question");
+    assert!(per < std::time::Duration::from_millis(1));
+}
