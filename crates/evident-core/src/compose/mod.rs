@@ -96,16 +96,6 @@ pub fn compose(
     options: &ComposeOptions,
 ) -> Composition {
     let pool = score::Pool::build(question, candidates, lexicon);
-    if std::env::var("EVIDENT_DEBUG_UNITS").is_ok() {
-        let mut v: Vec<&score::Scored> = pool.units.iter().collect();
-        v.sort_by(|a, b| b.score.total_cmp(&a.score));
-        for u in v {
-            eprintln!(
-                "UNIT\t{:.3}\t{:.3}\t{}\t{}",
-                u.score, u.relevance, u.candidate, u.unit.text
-            );
-        }
-    }
     let coverage = pool.coverage();
     let status = coverage.status();
     let mut decisions = Vec::new();

@@ -56,7 +56,7 @@ pub(crate) struct Pool {
 /// Minimum relevance, relative to the best statement, for a statement to be used at all.
 const MIN_RELEVANCE: f32 = 0.3;
 /// Statements more similar than this (Jaccard of stems) to a chosen one are duplicates.
-const DUPLICATE: f32 = 0.5;
+const DUPLICATE: f32 = 0.65;
 
 impl Pool {
     pub fn build(question: &Question, candidates: &[Candidate], lexicon: &Lexicon) -> Pool {
@@ -70,12 +70,16 @@ impl Pool {
             for unit in sentences::units(&cand.passage) {
                 let stems = content_stems(&unit.text);
                 let set = stems.iter().cloned().collect();
+                let mut heading_stems = heading_stems.clone();
+                if let Some(lead) = &unit.lead {
+                    heading_stems.extend(content_stems(lead));
+                }
                 units.push(Scored {
                     candidate: ci,
                     unit,
                     stems,
                     set,
-                    heading_stems: heading_stems.clone(),
+                    heading_stems,
                     relevance: 0.0,
                     score: 0.0,
                 });
@@ -112,6 +116,9 @@ impl Pool {
             *focus.entry(c.passage.id.doc.as_str()).or_default() += 1.0 / (rank as f32 + 2.0);
         }
         let max_focus = focus.values().cloned().fold(0.0f32, f32::max).max(1e-6);
+        // ... and documents that cover more of the question's topic.
+        let (coverage, doc_coverage) = coverage(question, candidates, &weights);
+        let best_coverage = coverage.fraction.max(1e-6);
         let primary = sections::primary(question.intent);
         let newest = candidates.iter().filter_map(|c| c.year).max();
         // A passage's relevance: its text and headings together. Sentences of a relevant
@@ -139,7 +146,9 @@ impl Pool {
             let cand = &candidates[u.candidate];
             let relevance = 0.5 * own / best_own + 0.5 * passage_rel[u.candidate] / best_passage;
             let rank_prior = 1.0 / (1.0 + u.candidate as f32 / 5.0);
-            let doc_focus = focus[cand.passage.id.doc.as_str()] / max_focus;
+            let doc = cand.passage.id.doc.as_str();
+            let doc_focus = 0.5 * focus[doc] / max_focus
+                + 0.5 * (doc_coverage.get(doc).copied().unwrap_or(0.0) / best_coverage).powi(2);
             let cue = (sections::cue_hits(primary, &u.stems).min(2)) as f32;
             let kind = if cand.kind.is_guideline_grade() {
                 1.0
@@ -169,7 +178,6 @@ impl Pool {
             u.relevance = relevance;
             u.score = score;
         }
-        let coverage = coverage(question, candidates, &weights);
         Pool { units, coverage }
     }
 
@@ -206,9 +214,11 @@ pub fn focus_query(question: &Question, lexicon: &Lexicon) -> String {
     kept.join(" ")
 }
 
-/// The question's terms and their weights: topic words 1, words of the patient's history
-/// (treatments already given or ruled out) 0.5, lexicon synonyms 0.4. Generic question
-/// words are left out.
+/// The question's terms and their weights: words of clinical concepts (condition,
+/// finding, biomarker, site) 1.5, other words 1, words of the treatment history (treatments
+/// already given or ruled out) 0.3; words of the asking sentence count 1.8 times; numbers
+/// followed by a unit ("3 months") 0.7; lexicon synonyms 0.4. Generic question words are
+/// left out.
 fn query_weights(question: &Question, lexicon: &Lexicon) -> Vec<(String, f32)> {
     let history = history_stems(question, lexicon);
     // Words of clinical concepts (the condition, findings, biomarkers, sites) are the topic.
@@ -236,11 +246,20 @@ fn query_weights(question: &Question, lexicon: &Lexicon) -> Vec<(String, f32)> {
             out.push((s, w));
         }
     };
-    for w in words(&question.expanded) {
-        if is_generic(&w) || w.chars().all(|c| c.is_ascii_digit()) {
+    let tokens: Vec<String> = words(&question.expanded).collect();
+    for (k, w) in tokens.iter().enumerate() {
+        // A number counts when a unit of duration or dose follows it ("3 months", "60 Gy").
+        if w.chars().all(|c| c.is_ascii_digit()) {
+            if tokens.get(k + 1).is_some_and(|u| is_unit(u)) {
+                push(w.clone(), 0.7);
+            }
             continue;
         }
-        let s = stem(&w);
+        if is_generic(w) {
+            continue;
+        }
+        let w = w.as_str();
+        let s = stem(w);
         let weight = if history.contains(&s) {
             0.3
         } else if topical.contains(&s) {
@@ -259,8 +278,20 @@ fn query_weights(question: &Question, lexicon: &Lexicon) -> Vec<(String, f32)> {
     out
 }
 
+fn is_unit(word: &str) -> bool {
+    matches!(
+        word,
+        "month" | "months" | "week" | "weeks" | "day" | "days" | "cycle" | "cycles" | "gy"
+            | "fraction" | "fractions" | "mg" | "hours" | "hour"
+    )
+}
+
 /// Coverage of the question's topic terms by the best single document among the candidates.
-fn coverage(question: &Question, candidates: &[Candidate], weights: &[(String, f32)]) -> Coverage {
+fn coverage(
+    question: &Question,
+    candidates: &[Candidate],
+    weights: &[(String, f32)],
+) -> (Coverage, HashMap<String, f32>) {
     let topic: Vec<(String, f32)> = words(&question.expanded)
         .filter(|w| !is_generic(w) && w.len() >= 3 && !w.chars().any(|c| c.is_ascii_digit()))
         .map(|w| stem(&w))
@@ -280,6 +311,7 @@ fn coverage(question: &Question, candidates: &[Candidate], weights: &[(String, f
     }
     let total: f32 = topic.iter().map(|(_, w)| w).sum();
     let mut best: (Option<&str>, f32) = (None, 0.0);
+    let mut fractions = HashMap::new();
     for (doc, set) in &by_doc {
         let got: f32 = topic
             .iter()
@@ -287,6 +319,7 @@ fn coverage(question: &Question, candidates: &[Candidate], weights: &[(String, f
             .map(|(_, w)| w)
             .sum();
         let fraction = if total > 0.0 { got / total } else { 0.0 };
+        fractions.insert(doc.to_string(), fraction);
         if fraction > best.1 || (fraction == best.1 && best.0.is_some_and(|b| *doc < b)) {
             best = (Some(doc), fraction);
         }
@@ -299,12 +332,13 @@ fn coverage(question: &Question, candidates: &[Candidate], weights: &[(String, f
             .collect(),
         None => Vec::new(),
     };
-    Coverage {
+    let coverage = Coverage {
         terms: topic.into_iter().map(|(t, _)| t).collect(),
         covered,
         fraction: best.1,
         best_document: best.0.map(str::to_string),
-    }
+    };
+    (coverage, fractions)
 }
 
 /// A chosen statement.

@@ -14,6 +14,8 @@ pub(crate) struct Unit {
     pub dangling: bool,
     /// Ordinal of the unit within its passage.
     pub position: usize,
+    /// The lead-in of the list this unit is an item of, when the list was too long to join.
+    pub lead: Option<String>,
 }
 
 /// Phrases that only make sense inside the source document.
@@ -79,6 +81,7 @@ pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
         start += line.len();
     }
     let mut i = 0;
+    let mut lead: Option<String> = None;
     while i < lines.len() {
         let (ls, le) = lines[i];
         let line = text[ls..le].trim();
@@ -95,11 +98,21 @@ pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
             }
         }
         if !items.is_empty() {
-            let end = lines[j - 1].1;
             let joined = join_list(&line[..line.len() - 1], &items);
-            push(&mut out, passage, &joined, ls, end);
-            i = j;
+            if joined.split_whitespace().count() <= 60 {
+                let end = lines[j - 1].1;
+                push(&mut out, passage, &joined, ls, end, None);
+                i = j;
+                continue;
+            }
+            // Too long to read as one sentence: the items stand alone, with the lead-in as
+            // their context ("Evidence (T-DM1):").
+            lead = Some(line[..line.len() - 1].to_string());
+            i += 1;
             continue;
+        }
+        if list_item(line).is_none() {
+            lead = None;
         }
         let body = list_item(line).unwrap_or(line);
         let offset =
@@ -111,6 +124,7 @@ pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
                 &body[r.clone()],
                 offset + r.start,
                 offset + r.end,
+                lead.clone(),
             );
         }
         i += 1;
@@ -154,7 +168,14 @@ fn list_item(line: &str) -> Option<&str> {
     None
 }
 
-fn push(out: &mut Vec<Unit>, passage: &Passage, raw: &str, start: usize, end: usize) {
+fn push(
+    out: &mut Vec<Unit>,
+    passage: &Passage,
+    raw: &str,
+    start: usize,
+    end: usize,
+    lead: Option<String>,
+) {
     let Some(text) = clean(raw) else {
         return;
     };
@@ -178,6 +199,7 @@ fn push(out: &mut Vec<Unit>, passage: &Passage, raw: &str, start: usize, end: us
         studies,
         dangling,
         position: out.len(),
+        lead,
     });
 }
 
