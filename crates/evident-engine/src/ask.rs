@@ -3,7 +3,9 @@
 use std::time::Instant;
 
 use evident_core::answer::{Answer, Audience, CorpusInfo};
-use evident_core::compose::{Candidate, ComposeOptions, Composition, compose, focus_query};
+use evident_core::compose::{
+    Candidate, ComposeOptions, Composition, compose, focus_query, question_words,
+};
 use evident_core::lexicon::Lexicon;
 use evident_core::question::{Question, analyze};
 use evident_search::{Hit, Mode, SearchIndex, SearchOptions};
@@ -74,14 +76,21 @@ pub fn ask(
     } else {
         index.search(&focus, &search)?
     };
+    let words = question_words(&question);
+    let unknown_words = index
+        .doc_freq(&words)?
+        .into_iter()
+        .zip(words)
+        .filter(|(df, _)| *df == Some(0))
+        .map(|(_, w)| w)
+        .collect();
     let retrieved = Instant::now();
     let candidates = interleave(whole, focused, options.passages);
-    let mut composition = compose(
-        &question,
-        &candidates,
-        lexicon,
-        &ComposeOptions::for_audience(options.audience),
-    );
+    let compose_options = ComposeOptions {
+        unknown_words,
+        ..ComposeOptions::for_audience(options.audience)
+    };
+    let mut composition = compose(&question, &candidates, lexicon, &compose_options);
     let composed = Instant::now();
     let manifest = &index.snapshot().manifest;
     let answer = &mut composition.answer;

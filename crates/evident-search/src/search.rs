@@ -251,6 +251,24 @@ impl SearchIndex {
         Ok(hits)
     }
 
+    /// In how many passages each word occurs, compared as the index analyses text (`None`
+    /// for a stop word).
+    pub fn doc_freq(&self, words: &[String]) -> Result<Vec<Option<u64>>, SearchError> {
+        let searcher = self.reader.searcher();
+        let mut analyzer = self.analyzer.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = Vec::with_capacity(words.len());
+        for word in words {
+            let Some(term) = terms(&mut analyzer, word).into_iter().next() else {
+                out.push(None);
+                continue;
+            };
+            out.push(Some(
+                searcher.doc_freq(&Term::from_field_text(self.fields.body, &term))?,
+            ));
+        }
+        Ok(out)
+    }
+
     fn kind_of(&self, row: u32) -> Option<EvidenceKind> {
         self.rows.get(row as usize).copied().flatten().map(|x| x.1)
     }

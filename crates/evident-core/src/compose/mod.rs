@@ -16,6 +16,7 @@ mod terms;
 mod tests;
 
 use serde::Serialize;
+use std::collections::HashSet;
 
 use crate::answer::{
     Answer, AnswerSection, Audience, CorpusInfo, DISCLAIMER, EvidenceStatus, SCHEMA, SectionKind,
@@ -26,7 +27,11 @@ use crate::document::{CitedStudy, EvidenceKind, Passage};
 use crate::lexicon::Lexicon;
 use crate::question::Question;
 
-pub use score::{Coverage, focus_query};
+pub use score::{Coverage, focus_query, question_words};
+
+/// A document contributes statements only when it covers at least this share of the
+/// question's topic, relative to the document that covers most.
+const MIN_DOC_SHARE: f32 = 0.5;
 
 /// A retrieved passage with what the answer needs to know about its document.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +55,9 @@ pub struct ComposeOptions {
     pub max_words: usize,
     /// Most studies cited second-hand, over the whole answer.
     pub max_studies: usize,
+    /// Words of the question (lowercased) that the whole corpus never uses: a sure gap in
+    /// the evidence, so they weigh three times as much when judging coverage.
+    pub unknown_words: HashSet<String>,
 }
 
 impl ComposeOptions {
@@ -62,6 +70,7 @@ impl ComposeOptions {
                 340
             },
             max_studies: 8,
+            unknown_words: HashSet::new(),
         }
     }
 }
@@ -95,7 +104,7 @@ pub fn compose(
     lexicon: &Lexicon,
     options: &ComposeOptions,
 ) -> Composition {
-    let pool = score::Pool::build(question, candidates, lexicon);
+    let pool = score::Pool::build(question, candidates, lexicon, &options.unknown_words);
     let coverage = pool.coverage();
     let status = coverage.status();
     let mut decisions = Vec::new();
@@ -111,6 +120,10 @@ pub fn compose(
     // Case consistency first: a contradicted statement is never a candidate.
     let mut eligible = Vec::new();
     for (i, unit) in pool.units.iter().enumerate() {
+        // Only documents about the question speak in the answer.
+        if unit.doc_share < MIN_DOC_SHARE {
+            continue;
+        }
         let cand = &candidates[unit.candidate];
         let conds = condition::conditions(&unit.unit.text, &cand.passage.section_path, lexicon);
         match condition::applicability(&conds, &question.facts) {

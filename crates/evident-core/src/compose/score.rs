@@ -20,6 +20,8 @@ pub(crate) struct Scored {
     pub heading_stems: Vec<String>,
     /// Share of the question's weighted terms the statement contains.
     pub relevance: f32,
+    /// How much of the question's topic its document covers, relative to the best document.
+    pub doc_share: f32,
     pub score: f32,
 }
 
@@ -38,7 +40,7 @@ impl Coverage {
     /// Sufficient when the best document covers most of the topic, limited when it covers
     /// a fair part, insufficient otherwise.
     pub fn status(&self) -> EvidenceStatus {
-        if self.terms.is_empty() || self.fraction < 0.4 {
+        if self.terms.is_empty() || self.fraction < 0.45 {
             EvidenceStatus::Insufficient
         } else if self.fraction < 0.6 {
             EvidenceStatus::Limited
@@ -59,7 +61,12 @@ const MIN_RELEVANCE: f32 = 0.3;
 const DUPLICATE: f32 = 0.65;
 
 impl Pool {
-    pub fn build(question: &Question, candidates: &[Candidate], lexicon: &Lexicon) -> Pool {
+    pub fn build(
+        question: &Question,
+        candidates: &[Candidate],
+        lexicon: &Lexicon,
+        unknown_words: &HashSet<String>,
+    ) -> Pool {
         let weights = query_weights(question, lexicon);
         let mut units = Vec::new();
         for (ci, cand) in candidates.iter().enumerate() {
@@ -81,6 +88,7 @@ impl Pool {
                     set,
                     heading_stems,
                     relevance: 0.0,
+                    doc_share: 0.0,
                     score: 0.0,
                 });
             }
@@ -117,7 +125,9 @@ impl Pool {
         }
         let max_focus = focus.values().cloned().fold(0.0f32, f32::max).max(1e-6);
         // ... and documents that cover more of the question's topic.
-        let (coverage, doc_coverage) = coverage(question, candidates, &weights);
+        let topical = topical_stems(question, lexicon);
+        let (coverage, doc_coverage) =
+            coverage(question, candidates, &weights, &topical, unknown_words);
         let best_coverage = coverage.fraction.max(1e-6);
         let primary = sections::primary(question.intent);
         let newest = candidates.iter().filter_map(|c| c.year).max();
@@ -133,7 +143,7 @@ impl Pool {
                 overlap(&set)
             })
             .collect();
-        let best_passage = passage_rel.iter().cloned().fold(0.0f32, f32::max).max(1e-6);
+        let best_passage = top_mean(&passage_rel);
         let own: Vec<f32> = units
             .iter()
             .map(|u| {
@@ -141,14 +151,14 @@ impl Pool {
                 0.5 * overlap(&u.set) + 0.5 * overlap(&u.set.union(&heading_set).cloned().collect())
             })
             .collect();
-        let best_own = own.iter().cloned().fold(0.0f32, f32::max).max(1e-6);
+        let best_own = top_mean(&own);
         for (u, own) in units.iter_mut().zip(own) {
             let cand = &candidates[u.candidate];
             let relevance = 0.5 * own / best_own + 0.5 * passage_rel[u.candidate] / best_passage;
             let rank_prior = 1.0 / (1.0 + u.candidate as f32 / 5.0);
             let doc = cand.passage.id.doc.as_str();
-            let doc_focus = 0.5 * focus[doc] / max_focus
-                + 0.5 * (doc_coverage.get(doc).copied().unwrap_or(0.0) / best_coverage).powi(2);
+            let doc_share = doc_coverage.get(doc).copied().unwrap_or(0.0) / best_coverage;
+            let doc_focus = 0.5 * focus[doc] / max_focus + 0.5 * doc_share.powi(2);
             let cue = (sections::cue_hits(primary, &u.stems).min(2)) as f32;
             let kind = if cand.kind.is_guideline_grade() {
                 1.0
@@ -176,6 +186,7 @@ impl Pool {
                 score -= 0.05;
             }
             u.relevance = relevance;
+            u.doc_share = doc_share;
             u.score = score;
         }
         Pool { units, coverage }
@@ -203,6 +214,19 @@ fn history_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
     history
 }
 
+/// The words of the question whose corpus rarity [`ComposeOptions::rarity`] should hold.
+///
+/// [`ComposeOptions::rarity`]: super::ComposeOptions::rarity
+pub fn question_words(question: &Question) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in words(&question.expanded) {
+        if !is_generic(&w) && !w.chars().all(|c| c.is_ascii_digit()) && !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
+}
+
 /// What the question is about, without its generic words and the treatment history
 /// (which is context: it decides which branches apply, not what to look for). Empty when
 /// nothing is left.
@@ -214,14 +238,9 @@ pub fn focus_query(question: &Question, lexicon: &Lexicon) -> String {
     kept.join(" ")
 }
 
-/// The question's terms and their weights: words of clinical concepts (condition,
-/// finding, biomarker, site) 1.5, other words 1, words of the treatment history (treatments
-/// already given or ruled out) 0.3; words of the asking sentence count 1.8 times; numbers
-/// followed by a unit ("3 months") 0.7; lexicon synonyms 0.4. Generic question words are
-/// left out.
-fn query_weights(question: &Question, lexicon: &Lexicon) -> Vec<(String, f32)> {
-    let history = history_stems(question, lexicon);
-    // Words of clinical concepts (the condition, findings, biomarkers, sites) are the topic.
+/// Words of clinical concepts named in the question (the condition, findings, biomarkers,
+/// sites): the topic.
+fn topical_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
     let mut topical: HashSet<String> = HashSet::new();
     for m in lexicon.find(&question.expanded) {
         if matches!(
@@ -231,6 +250,17 @@ fn query_weights(question: &Question, lexicon: &Lexicon) -> Vec<(String, f32)> {
             topical.extend(words(&question.expanded[m.start..m.end]).map(|w| stem(&w)));
         }
     }
+    topical
+}
+
+/// The question's terms and their weights: words of clinical concepts (condition,
+/// finding, biomarker, site) 1.5, other words 1, words of the treatment history (treatments
+/// already given or ruled out) 0.3; words of the asking sentence count 1.8 times; numbers
+/// followed by a unit ("3 months") 0.7; lexicon synonyms 0.4. Generic question words are
+/// left out.
+fn query_weights(question: &Question, lexicon: &Lexicon) -> Vec<(String, f32)> {
+    let history = history_stems(question, lexicon);
+    let topical = topical_stems(question, lexicon);
     // In a case question the asking sentences (ending in '?') say what is wanted; the
     // others describe the case.
     let asked: HashSet<String> = crate::sentence::sentences(&question.expanded)
@@ -278,26 +308,59 @@ fn query_weights(question: &Question, lexicon: &Lexicon) -> Vec<(String, f32)> {
     out
 }
 
+/// The mean of the five largest values: the scale relevance is measured against, robust
+/// to one statement that restates the whole case.
+fn top_mean(values: &[f32]) -> f32 {
+    let mut v: Vec<f32> = values.to_vec();
+    v.sort_by(|a, b| b.total_cmp(a));
+    v.truncate(5);
+    (v.iter().sum::<f32>() / v.len().max(1) as f32).max(1e-6)
+}
+
 fn is_unit(word: &str) -> bool {
     matches!(
         word,
-        "month" | "months" | "week" | "weeks" | "day" | "days" | "cycle" | "cycles" | "gy"
-            | "fraction" | "fractions" | "mg" | "hours" | "hour"
+        "month"
+            | "months"
+            | "week"
+            | "weeks"
+            | "day"
+            | "days"
+            | "cycle"
+            | "cycles"
+            | "gy"
+            | "fraction"
+            | "fractions"
+            | "mg"
+            | "hours"
+            | "hour"
     )
 }
 
 /// Coverage of the question's topic terms by the best single document among the candidates.
+///
+/// Words the lexicon knows as clinical concepts weigh fully; other words (descriptors such
+/// as "moderately", "lesion") count half, so that a document on the right condition is not
+/// judged off-topic for lacking the case's incidental wording.
 fn coverage(
     question: &Question,
     candidates: &[Candidate],
     weights: &[(String, f32)],
+    topical: &HashSet<String>,
+    unknown_words: &HashSet<String>,
 ) -> (Coverage, HashMap<String, f32>) {
     let topic: Vec<(String, f32)> = words(&question.expanded)
         .filter(|w| !is_generic(w) && w.len() >= 3 && !w.chars().any(|c| c.is_ascii_digit()))
-        .map(|w| stem(&w))
-        .fold(Vec::new(), |mut acc, s| {
+        .fold(Vec::new(), |mut acc, word| {
+            let s = stem(&word);
             if !acc.iter().any(|(t, _)| *t == s) {
-                let w = weights.iter().find(|(t, _)| *t == s).map_or(1.0, |e| e.1);
+                let w = weights.iter().find(|(t, _)| *t == s).map_or(1.0, |e| e.1)
+                    * if topical.contains(&s) { 1.0 } else { 0.5 }
+                    * if unknown_words.contains(&word) {
+                        3.0
+                    } else {
+                        1.0
+                    };
                 acc.push((s, w));
             }
             acc
