@@ -11,6 +11,7 @@ pub mod document;
 pub mod error;
 pub mod eval;
 pub mod lexicon;
+mod pattern;
 pub mod plain;
 pub mod question;
 pub mod readers;

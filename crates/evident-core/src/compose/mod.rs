@@ -121,7 +121,7 @@ pub fn compose(
     let mut eligible = Vec::new();
     for (i, unit) in pool.units.iter().enumerate() {
         // Only documents about the question speak in the answer.
-        if unit.doc_share < MIN_DOC_SHARE {
+        if unit.doc_share < MIN_DOC_SHARE || unit.relevance < score::MIN_RELEVANCE {
             continue;
         }
         let cand = &candidates[unit.candidate];

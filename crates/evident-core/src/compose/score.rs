@@ -56,7 +56,7 @@ pub(crate) struct Pool {
 }
 
 /// Minimum relevance, relative to the best statement, for a statement to be used at all.
-const MIN_RELEVANCE: f32 = 0.3;
+pub(crate) const MIN_RELEVANCE: f32 = 0.3;
 /// Statements more similar than this (Jaccard of stems) to a chosen one are duplicates.
 const DUPLICATE: f32 = 0.65;
 
@@ -106,17 +106,39 @@ impl Pool {
             None => 0.0,
         };
         let total: f32 = weights.iter().map(|(s, w)| w * idf(s)).sum();
-        let overlap = |set: &HashSet<String>| -> f32 {
+        // The weighted share of the question's terms that `has` reports present.
+        let overlap_by = |has: &dyn Fn(&str) -> bool| -> f32 {
             if total <= 0.0 {
                 return 0.0;
             }
             weights
                 .iter()
-                .filter(|(s, _)| set.contains(s.as_str()))
+                .filter(|(s, _)| has(s))
                 .map(|(s, w)| w * idf(s))
                 .sum::<f32>()
                 / total
         };
+        let overlap = |set: &HashSet<String>| overlap_by(&|s| set.contains(s));
+        // Each passage's stems with its headings and title, and the headings alone.
+        let heading_sets: Vec<HashSet<String>> = candidates
+            .iter()
+            .map(|c| {
+                let mut set: HashSet<String> = content_stems(&c.passage.section_path.join(" "))
+                    .into_iter()
+                    .collect();
+                set.extend(content_stems(&c.title));
+                set
+            })
+            .collect();
+        let passage_sets: Vec<HashSet<String>> = candidates
+            .iter()
+            .zip(&heading_sets)
+            .map(|(c, headings)| {
+                let mut set: HashSet<String> = content_stems(&c.passage.text).into_iter().collect();
+                set.extend(headings.iter().cloned());
+                set
+            })
+            .collect();
         // Document focus: documents with many well-ranked passages are the ones the
         // question is about.
         let mut focus: HashMap<&str, f32> = HashMap::new();
@@ -126,29 +148,32 @@ impl Pool {
         let max_focus = focus.values().cloned().fold(0.0f32, f32::max).max(1e-6);
         // ... and documents that cover more of the question's topic.
         let topical = topical_stems(question, lexicon);
-        let (coverage, doc_coverage) =
-            coverage(question, candidates, &weights, &topical, unknown_words);
+        let (coverage, doc_coverage) = coverage(
+            question,
+            candidates,
+            &passage_sets,
+            &weights,
+            &topical,
+            unknown_words,
+        );
         let best_coverage = coverage.fraction.max(1e-6);
         let primary = sections::primary(question.intent);
         let newest = candidates.iter().filter_map(|c| c.year).max();
         // A passage's relevance: its text and headings together. Sentences of a relevant
         // passage are relevant through their context even when their own words differ
         // from the question's.
-        let passage_rel: Vec<f32> = candidates
-            .iter()
-            .map(|c| {
-                let mut set: HashSet<String> = content_stems(&c.passage.text).into_iter().collect();
-                set.extend(content_stems(&c.passage.section_path.join(" ")));
-                set.extend(content_stems(&c.title));
-                overlap(&set)
-            })
-            .collect();
+        let passage_rel: Vec<f32> = passage_sets.iter().map(overlap).collect();
         let best_passage = top_mean(&passage_rel);
         let own: Vec<f32> = units
             .iter()
             .map(|u| {
-                let heading_set: HashSet<String> = u.heading_stems.iter().cloned().collect();
-                0.5 * overlap(&u.set) + 0.5 * overlap(&u.set.union(&heading_set).cloned().collect())
+                let headings = &heading_sets[u.candidate];
+                let in_context = overlap_by(&|s| {
+                    u.set.contains(s)
+                        || headings.contains(s)
+                        || u.heading_stems.iter().any(|h| h == s)
+                });
+                0.5 * overlap(&u.set) + 0.5 * in_context
             })
             .collect();
         let best_own = top_mean(&own);
@@ -345,6 +370,7 @@ fn is_unit(word: &str) -> bool {
 fn coverage(
     question: &Question,
     candidates: &[Candidate],
+    passage_sets: &[HashSet<String>],
     weights: &[(String, f32)],
     topical: &HashSet<String>,
     unknown_words: &HashSet<String>,
@@ -365,12 +391,12 @@ fn coverage(
             }
             acc
         });
-    let mut by_doc: HashMap<&str, HashSet<String>> = HashMap::new();
-    for c in candidates {
-        let set = by_doc.entry(c.passage.id.doc.as_str()).or_default();
-        set.extend(content_stems(&c.passage.text));
-        set.extend(content_stems(&c.title));
-        set.extend(content_stems(&c.passage.section_path.join(" ")));
+    let mut by_doc: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for (c, set) in candidates.iter().zip(passage_sets) {
+        by_doc
+            .entry(c.passage.id.doc.as_str())
+            .or_default()
+            .extend(set.iter().map(String::as_str));
     }
     let total: f32 = topic.iter().map(|(_, w)| w).sum();
     let mut best: (Option<&str>, f32) = (None, 0.0);
@@ -378,7 +404,7 @@ fn coverage(
     for (doc, set) in &by_doc {
         let got: f32 = topic
             .iter()
-            .filter(|(t, _)| set.contains(t))
+            .filter(|(t, _)| set.contains(t.as_str()))
             .map(|(_, w)| w)
             .sum();
         let fraction = if total > 0.0 { got / total } else { 0.0 };
@@ -390,7 +416,7 @@ fn coverage(
     let covered = match best.0 {
         Some(doc) => topic
             .iter()
-            .filter(|(t, _)| by_doc[doc].contains(t))
+            .filter(|(t, _)| by_doc[doc].contains(t.as_str()))
             .map(|(t, _)| t.clone())
             .collect(),
         None => Vec::new(),

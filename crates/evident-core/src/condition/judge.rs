@@ -89,7 +89,7 @@ struct Range {
 }
 
 static COMPARATOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(<=|>=|<|>|≤|≥|\bbelow\b|\bunder\b|\bless than\b|\bgreater than\b|\babove\b|\bover\b|\bat least\b|\bat most\b)")
+    crate::pattern::regex(r"(?i)(<=|>=|<|>|≤|≥|\bbelow\b|\bunder\b|\bless than\b|\bgreater than\b|\babove\b|\bover\b|\bat least\b|\bat most\b)")
         .expect("comparator regex")
 });
 

@@ -22,7 +22,7 @@ use crate::question::values::roman;
 const HALF: f64 = 0.5;
 
 fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("condition pattern")
+    crate::pattern::regex(pattern).expect("condition pattern")
 }
 
 fn condition(concept: &str, requires: Requirement, text: &str) -> Condition {

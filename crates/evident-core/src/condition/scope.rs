@@ -33,11 +33,11 @@ pub(super) struct Scope {
 }
 
 static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:in|for|among|amongst|within|to)\b").expect("trigger regex")
+    crate::pattern::regex(r"(?i)\b(?:in|for|among|amongst|within|to)\b").expect("trigger regex")
 });
 
 static CONDITIONAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::pattern::regex(
         r"(?i)\b(?:(unless)|if|when|whenever|where|once|provided(?: that)?|in the absence of|in the presence of|in the setting of|in cases? of)\b",
     )
     .expect("conditional regex")
@@ -45,34 +45,36 @@ static CONDITIONAL: LazyLock<Regex> = LazyLock::new(|| {
 
 pub(super) const POPULATION_HEAD: &str = r"patients?|pts|women|woman|men|man|females|males|people|persons?|individuals?|adults?|adolescents?|children|child|those|cases?|candidates?|survivors?|recipients?|subjects?|populations?|cohorts?|disease|diseases|tumou?rs?|cancers?|carcinomas?|setting|settings|groups?|subgroups?|girls|boys|smokers|nonsmokers|non-smokers|neonates|infants|lesions?|malignanc(?:y|ies)";
 
-static HEAD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"(?i)\b(?:{POPULATION_HEAD})\b")).expect("head regex"));
+static HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    crate::pattern::regex(&format!(r"(?i)\b(?:{POPULATION_HEAD})\b")).expect("head regex")
+});
 
 static INITIAL_POPULATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::pattern::regex(
         r"(?i)^\W*(?:[\w/+-]+\s+){0,5}?(?:patients|women|men|people|individuals|persons|adults|those|candidates|survivors|children|smokers)\b",
     )
     .expect("initial population regex")
 });
 
 static INITIAL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(?:after|following|in patients after)\b").expect("initial after regex")
+    crate::pattern::regex(r"(?i)^\W*(?:after|following|in patients after)\b")
+        .expect("initial after regex")
 });
 
 /// Words that qualify a sentence-initial population head.
 static QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:with|without|who|whose|that|having|treated|aged|older|younger|in whom|on|after|following|previously|not|receiving|undergoing)\b")
+    crate::pattern::regex(r"(?i)^\s*(?:with|without|who|whose|that|having|treated|aged|older|younger|in whom|on|after|following|previously|not|receiving|undergoing)\b")
         .expect("qualifier regex")
 });
 
 static MODAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:should|may|can|must|will|might|could|would|are recommended|is recommended|benefit|require|requires)\b")
+    crate::pattern::regex(r"(?i)\b(?:should|may|can|must|will|might|could|would|are recommended|is recommended|benefit|require|requires)\b")
         .expect("modal regex")
 });
 
 /// A comma that continues a list of stages or numbers ("stage II, III, or IV").
 static LIST_COMMA: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^,\s*(?:(?:and|or)\s+)?(?:stage\s+)?(?:IV|I{1,3}|0|[1-4])[A-C]?\b")
+    crate::pattern::regex(r"(?i)^,\s*(?:(?:and|or)\s+)?(?:stage\s+)?(?:IV|I{1,3}|0|[1-4])[A-C]?\b")
         .expect("list comma regex")
 });
 

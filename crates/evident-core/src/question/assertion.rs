@@ -184,7 +184,7 @@ pub(crate) const FORMS: &[(&str, &str, Category, Polarity)] = &[
 
 static FORMS_RE: LazyLock<Regex> = LazyLock::new(|| {
     let groups: Vec<String> = FORMS.iter().map(|(p, ..)| format!("({p})")).collect();
-    Regex::new(&format!(r"(?i)\b(?:{})\b", groups.join("|"))).expect("forms regex")
+    crate::pattern::regex(&format!(r"(?i)\b(?:{})\b", groups.join("|"))).expect("forms regex")
 });
 
 /// All concept mentions of `text`, in text order: lexicon matches (shorthand, tests and
@@ -281,7 +281,7 @@ fn term_polarity(category: Category, term: &str) -> Option<Polarity> {
 
 /// Biomarker terms that name a state rather than a marker to test.
 static BIOMARKER_STATE_TERM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::pattern::regex(
         r"positive|\+$|mutation|mutant|rearrangement|fusion|v600|g12c|exon|skipping|deficien|proficien|msi|mss|dmmr|pmmr|mmrd|stable|instability|high",
     )
     .expect("state regex")
@@ -577,14 +577,15 @@ pub(crate) fn assess_in_list(
 /// text between them, `after` the text after the second. A bare comma continues a list only
 /// when a conjunction follows the second mention ("X, Y, or Z").
 fn continues_list(between: &str, after: &str) -> bool {
-    static NEXT_CONJUNCTION: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)^\s*,?\s*(?:and|or|nor)\b").expect("conjunction regex"));
+    static NEXT_CONJUNCTION: LazyLock<Regex> = LazyLock::new(|| {
+        crate::pattern::regex(r"(?i)^\s*,?\s*(?:and|or|nor)\b").expect("conjunction regex")
+    });
     // Only commas between the two, or a conjunction with modifiers around it; a comma and
     // a modifier alone ("no prior radiation, preoperative chemoradiation") starts anew.
     static COMMAS: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^[\s,/]*$").expect("commas regex"));
+        LazyLock::new(|| crate::pattern::regex(r"^[\s,/]*$").expect("commas regex"));
     static LIST: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
+        crate::pattern::regex(
             r"(?i)^(?:\s|,|/|\badjuvant\b|\bneoadjuvant\b|\bpreoperative\b|\bpostoperative\b|\bpelvic\b|\bconcurrent\b|\bsystemic\b|\bprior\b|\bprevious\b|\ba\b|\ban\b|\bthe\b|\bany\b)*(?:\band then\b|\band\b|\bor\b|\bnor\b|\bthen\b|\bplus\b|\bas well as\b|\bfollowed by\b)(?:\s|,|/|\badjuvant\b|\bneoadjuvant\b|\bpreoperative\b|\bpostoperative\b|\bpelvic\b|\bconcurrent\b|\bsystemic\b|\bprior\b|\bprevious\b|\ba\b|\ban\b|\bthe\b|\bany\b)*$",
         )
         .expect("list regex")

@@ -229,19 +229,24 @@ const CUES: &[(Intent, u8, &str)] = &[
 
 /// Antiemetic wording that turns "prophylaxis" into a treatment question.
 static ANTIEMETIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:antiemetics?|emesis|emetogenic|nausea|vomiting|cinv)\b").expect("antiemetic")
+    crate::pattern::regex(r"\b(?:antiemetics?|emesis|emetogenic|nausea|vomiting|cinv)\b")
+        .expect("antiemetic")
 });
 
 /// Wordings about the patient's history that contain cue words.
 static NOT_A_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:treatment|therapy|chemotherapy|chemo|hormone)[- ]na[iï]ve\b|\b(?:previously |un)?treated\b|\bcompleted (?:treatment|therapy)\b")
+    crate::pattern::regex(r"\b(?:treatment|therapy|chemotherapy|chemo|hormone)[- ]na[iï]ve\b|\b(?:previously |un)?treated\b|\bcompleted (?:treatment|therapy)\b")
         .expect("not a cue")
 });
 
 static COMPILED: LazyLock<Vec<(Intent, u8, Regex)>> = LazyLock::new(|| {
     CUES.iter()
         .map(|&(intent, weight, pattern)| {
-            (intent, weight, Regex::new(pattern).expect("intent cue"))
+            (
+                intent,
+                weight,
+                crate::pattern::regex(pattern).expect("intent cue"),
+            )
         })
         .collect()
 });

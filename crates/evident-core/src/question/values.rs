@@ -10,7 +10,7 @@ use regex::{Captures, Regex};
 use super::{FactStatus, FactValue, PatientFact};
 
 fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("value pattern")
+    crate::pattern::regex(pattern).expect("value pattern")
 }
 
 fn value_fact(concept: &str, value: FactValue, text: &str) -> PatientFact {
