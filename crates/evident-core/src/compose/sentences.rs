@@ -67,6 +67,15 @@ const BACK_REFERENCES: &[&str] = &[
     "in contrast",
     "in this",
     "in that",
+    "in these",
+    "in those",
+    "in both",
+    "in each",
+    "in either",
+    "of these",
+    "of those",
+    "neither",
+    "the same",
 ];
 
 /// The statement candidates of a passage, in text order.
