@@ -187,8 +187,9 @@ fn settle(conditions: Vec<Condition>) -> Vec<Condition> {
 pub fn applicability(conditions: &[Condition], facts: &[PatientFact]) -> Applicability {
     let facts = crate::question::facts::with_implications(facts.to_vec());
     let mut open = Vec::new();
+    let prior = judge::about_prior(conditions);
     for c in conditions {
-        match judge::judge(c, &facts) {
+        match judge::judge(c, &facts, prior) {
             judge::Verdict::Met => {}
             judge::Verdict::Contradicted(fact) => {
                 return Applicability::Contradicted {

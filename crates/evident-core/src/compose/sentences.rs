@@ -108,7 +108,8 @@ pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
         }
         if !items.is_empty() {
             let joined = join_list(&line[..line.len() - 1], &items);
-            if joined.split_whitespace().count() <= 60 {
+            let single_sentences = items.iter().all(|item| sentence::split(item).len() <= 1);
+            if single_sentences && joined.split_whitespace().count() <= 60 {
                 let end = lines[j - 1].1;
                 push(&mut out, passage, &joined, ls, end, None);
                 i = j;

@@ -7,13 +7,41 @@ use regex::Regex;
 use super::{Condition, Requirement};
 use crate::question::{FactStatus, FactValue, PatientFact};
 
+/// Words that place a treatment before now.
+static PRIOR: LazyLock<Regex> = LazyLock::new(|| {
+    crate::pattern::regex(
+        r"(?i)\b(?:prior|previous|previously|pretreated|earlier|already|history of|progress\w*|relapse\w*|refractory|after|following|re-?irradiat\w*|irradiated)\b",
+    )
+    .expect("prior regex")
+});
+
+/// Whether a fact of absence speaks of earlier exposure only ("-naive", "no prior", "not
+/// previously", "untreated").
+fn denies_prior_only(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    t.contains("naive")
+        || t.contains("naïve")
+        || t.contains("prior")
+        || t.contains("previous")
+        || t.contains("untreated")
+}
+
 pub(super) enum Verdict<'a> {
     Met,
     Contradicted(&'a PatientFact),
     Open,
 }
 
-pub(super) fn judge<'a>(c: &Condition, facts: &'a [PatientFact]) -> Verdict<'a> {
+/// Whether a statement's conditions place its treatments before now ("previously treated
+/// with chemotherapy", "prior radiation").
+pub(super) fn about_prior(conditions: &[Condition]) -> bool {
+    conditions
+        .iter()
+        .any(|c| c.concept == "prior_therapy" || PRIOR.is_match(&c.text))
+}
+
+/// `prior`: whether the statement's conditions speak of earlier treatment ([`about_prior`]).
+pub(super) fn judge<'a>(c: &Condition, facts: &'a [PatientFact], prior: bool) -> Verdict<'a> {
     let mut on_concept = facts.iter().filter(|f| f.concept == c.concept);
     match &c.requires {
         Requirement::Present | Requirement::Absent => {
@@ -24,6 +52,15 @@ pub(super) fn judge<'a>(c: &Condition, facts: &'a [PatientFact]) -> Verdict<'a> 
             };
             match on_concept.find(|f| f.status != FactStatus::Value) {
                 Some(f) if f.status == wanted => Verdict::Met,
+                // "Chemotherapy-naive" or "no prior radiation" denies earlier exposure only.
+                // A condition that requires the treatment without saying it came before
+                // ("who received RT concurrently with chemotherapy") may describe the very
+                // treatment the patient is starting, so it stays open.
+                Some(f)
+                    if f.status == FactStatus::Absent && denies_prior_only(&f.text) && !prior =>
+                {
+                    Verdict::Open
+                }
                 Some(f) => Verdict::Contradicted(f),
                 None => Verdict::Open,
             }

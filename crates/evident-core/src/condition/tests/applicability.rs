@@ -307,3 +307,39 @@ fn question_facts_against_statement_conditions() {
         );
     }
 }
+
+#[test]
+fn naive_denies_earlier_treatment_not_the_one_being_started() {
+    let lex = Lexicon::builtin();
+    let facts = analyze(
+        "58-year-old chemotherapy-naive woman starting cisplatin with radiation: which antiemetics?",
+        lex,
+    )
+    .facts;
+    // A trial population receiving the treatment now: not contradicted.
+    let concurrent = conditions(
+        "In patients with head and neck cancer who received RT concurrently with highly emetogenic chemotherapy, olanzapine was compared with fosaprepitant.",
+        &[],
+        lex,
+    );
+    assert!(
+        !matches!(
+            applicability(&concurrent, &facts),
+            Applicability::Contradicted { .. }
+        ),
+        "{concurrent:?}"
+    );
+    // Earlier treatment is still ruled out.
+    let pretreated = conditions(
+        "For patients previously treated with chemotherapy, second-line docetaxel is an option.",
+        &[],
+        lex,
+    );
+    assert!(
+        matches!(
+            applicability(&pretreated, &facts),
+            Applicability::Contradicted { .. }
+        ),
+        "{pretreated:?}"
+    );
+}
