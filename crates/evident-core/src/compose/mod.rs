@@ -31,7 +31,7 @@ pub use score::{Coverage, focus_query, question_words};
 
 /// A document contributes statements only when it covers at least this share of the
 /// question's topic, relative to the document that covers most.
-const MIN_DOC_SHARE: f32 = 0.5;
+const MIN_DOC_SHARE: f32 = 0.6;
 
 /// A retrieved passage with what the answer needs to know about its document.
 #[derive(Debug, Clone, PartialEq)]
@@ -201,10 +201,16 @@ pub fn compose(
     let primary = sections::primary(question.intent);
     let kinds: Vec<SectionKind> = picked.iter().map(|p| section_of(p.index)).collect();
     // The bottom line: the best statement of the primary kind, else the best one.
+    // The bottom line: the best statement of the primary kind, preferring one a reader can
+    // act on (a recommendation rather than a trial description), else the best one.
+    let bottom_score = |k: usize| {
+        let text = &pool.units[picked[k].index].unit.text;
+        picked[k].score + if score::is_actionable(text) { 0.1 } else { 0.0 }
+    };
     let bottom = (0..picked.len())
         .filter(|&k| kinds[k] == primary)
-        .max_by(|&a, &b| picked[a].score.total_cmp(&picked[b].score))
-        .or_else(|| (0..picked.len()).max_by(|&a, &b| picked[a].score.total_cmp(&picked[b].score)));
+        .max_by(|&a, &b| bottom_score(a).total_cmp(&bottom_score(b)))
+        .or_else(|| (0..picked.len()).max_by(|&a, &b| bottom_score(a).total_cmp(&bottom_score(b))));
     let Some(bottom) = bottom else {
         let answer = insufficient(question, candidates, options.audience);
         return Composition {

@@ -20,7 +20,8 @@ pub(crate) struct Scored {
     pub heading_stems: Vec<String>,
     /// Share of the question's weighted terms the statement contains.
     pub relevance: f32,
-    /// How much of the question's topic its document covers, relative to the best document.
+    /// How much its document is about the question, relative to the best document: topic
+    /// coverage, scaled by how well the document's passages rank.
     pub doc_share: f32,
     pub score: f32,
 }
@@ -182,8 +183,11 @@ impl Pool {
             let relevance = 0.5 * own / best_own + 0.5 * passage_rel[u.candidate] / best_passage;
             let rank_prior = 1.0 / (1.0 + u.candidate as f32 / 5.0);
             let doc = cand.passage.id.doc.as_str();
-            let doc_share = doc_coverage.get(doc).copied().unwrap_or(0.0) / best_coverage;
-            let doc_focus = 0.5 * focus[doc] / max_focus + 0.5 * doc_share.powi(2);
+            let covered = doc_coverage.get(doc).copied().unwrap_or(0.0) / best_coverage;
+            let ranked = focus[doc] / max_focus;
+            let doc_focus = 0.5 * ranked + 0.5 * covered.powi(2);
+            // A document speaks in the answer when it covers the topic and ranks well.
+            let doc_share = covered * (0.5 + 0.5 * ranked);
             let cue = (sections::cue_hits(primary, &u.stems).min(2)) as f32;
             let kind = if cand.kind.is_guideline_grade() {
                 1.0
@@ -210,6 +214,10 @@ impl Pool {
             if len > 35 {
                 score -= 0.05;
             }
+            // A study's design without its result tells the reader little.
+            if is_design_only(&u.unit.text) {
+                score -= 0.05;
+            }
             u.relevance = relevance;
             u.doc_share = doc_share;
             u.score = score;
@@ -223,6 +231,10 @@ impl Pool {
 }
 
 /// The words of the question's treatment history: treatments already given or ruled out.
+///
+/// Also the words of facts stated as absent ("no distant metastases") and of value facts
+/// (age, TNM, size): they describe the case and decide which branches apply, but are not
+/// what the question asks about.
 fn history_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
     let mut history: HashSet<String> = HashSet::new();
     for f in &question.facts {
@@ -232,7 +244,7 @@ fn history_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
                 Category::Treatment | Category::Procedure | Category::Drug
             )
         });
-        if is_treatment && f.status != FactStatus::Value {
+        if is_treatment || f.status != FactStatus::Present {
             history.extend(words(&f.text).map(|w| stem(&w)));
         }
     }
@@ -331,6 +343,78 @@ fn query_weights(question: &Question, lexicon: &Lexicon) -> Vec<(String, f32)> {
         push(stem(&w), 0.4);
     }
     out
+}
+
+/// Describes how a study was run ("randomly assigned", "evaluated", "enrolled") without
+/// saying what it found (no figure, no comparison word).
+fn is_design_only(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let design = [
+        "randomly assigned",
+        "randomized",
+        "evaluated",
+        "enrolled",
+        "compared",
+        "included",
+        "investigated",
+        "studied",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    let result = text.contains('%')
+        || [
+            "improv",
+            "reduc",
+            "increas",
+            "decreas",
+            "signific",
+            "superior",
+            "inferior",
+            "no difference",
+            "similar",
+            "hazard",
+            "hr,",
+            "benefit",
+            "longer",
+            "shorter",
+            "higher",
+            "lower",
+            "prolong",
+            "not ",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+    design && !result
+}
+
+/// Words that make a statement a recommendation a reader can act on.
+pub(crate) fn is_actionable(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "recommend",
+        "should",
+        "standard",
+        "preferred",
+        "is indicated",
+        "are indicated",
+        "option",
+        "only potentially curative",
+        "is the treatment",
+        "first-line",
+        "is used",
+        "are used",
+        "is offered",
+        "are offered",
+        "consider",
+        "is required",
+        "is advised",
+        "is appropriate",
+        "can be limited",
+        "cornerstone",
+        "mainstay",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 /// The mean of the five largest values: the scale relevance is measured against, robust

@@ -121,13 +121,19 @@ pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
             i += 1;
             continue;
         }
-        if list_item(line).is_none() {
+        let is_item = list_item(line).is_some();
+        if !is_item {
             lead = None;
         }
         let body = list_item(line).unwrap_or(line);
         let offset =
             ls + (text[ls..le].len() - text[ls..le].trim_start().len()) + (line.len() - body.len());
         for r in sentence::split(body) {
+            // A list item stands alone only when it is a sentence, not a fragment
+            // ("Presence or absence of distant metastases.").
+            if is_item && !has_verb(&body[r.clone()]) {
+                continue;
+            }
             push(
                 &mut out,
                 passage,
@@ -227,6 +233,7 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
         || s.contains('[')
         || s.ends_with(':')
         || s.ends_with('?')
+        || is_definition_row(&s)
         || !(first.is_uppercase() || first.is_ascii_digit())
         || CONTEXT_BOUND.iter().any(|p| lower.contains(p));
     if reject {
@@ -236,6 +243,71 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
         s.push('.');
     }
     Some(s)
+}
+
+/// Whether a piece of text has a word that looks like a finite verb.
+fn has_verb(text: &str) -> bool {
+    const VERBS: &[&str] = &[
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "may",
+        "can",
+        "could",
+        "should",
+        "must",
+        "will",
+        "would",
+        "did",
+        "does",
+        "do",
+        "include",
+        "includes",
+        "improves",
+        "reduces",
+        "increases",
+        "decreases",
+        "shows",
+        "occurs",
+        "occur",
+        "remains",
+        "remain",
+        "appears",
+        "requires",
+        "require",
+        "suggests",
+        "indicates",
+        "causes",
+        "cause",
+        "prevents",
+        "prolongs",
+        "offers",
+        "provides",
+        "receive",
+        "receives",
+        "need",
+        "needs",
+        "helps",
+        "help",
+        "lowers",
+        "raises",
+        "makes",
+    ];
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_ascii_lowercase)
+        .any(|w| VERBS.contains(&w.as_str()) || (w.len() > 4 && w.ends_with("ed")))
+}
+
+/// A row of a staging or abbreviation table ("N1b = One clinically detected node", "T =
+/// primary tumor; N = regional lymph nodes").
+fn is_definition_row(s: &str) -> bool {
+    s.split_whitespace().take(3).any(|w| w == "=")
 }
 
 /// Drops parentheses that point elsewhere in the source ("(see Table 2)", "(Figure 1)").
