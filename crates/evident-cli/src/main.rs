@@ -3,6 +3,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod eval_answers;
 mod output;
 mod progress;
 
@@ -182,6 +183,19 @@ enum OutputFormat {
 enum EvalCommand {
     /// nDCG@10, Recall@100 and MRR@10 of the ranking over BEIR-style queries and qrels.
     Retrieval(EvalArgs),
+    /// Ask every question of a case file (JSON Lines: id, question, audience) in one
+    /// process: timing per phase, answer size, evidence status, reading grade.
+    Answers(EvalAnswersArgs),
+}
+
+#[derive(Args)]
+struct EvalAnswersArgs {
+    /// Cases as JSON Lines with `id`, `question` and optionally `audience`.
+    #[arg(long)]
+    cases: PathBuf,
+    /// Passages retrieved per answer.
+    #[arg(long, default_value_t = 80)]
+    passages: usize,
 }
 
 #[derive(Args)]
@@ -272,6 +286,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Ask(args) => cmd_ask(&cli, &data_dir, args),
         Command::Search(args) => cmd_search(&cli, &data_dir, args),
         Command::Eval(EvalCommand::Retrieval(args)) => cmd_eval(&cli, &data_dir, args),
+        Command::Eval(EvalCommand::Answers(args)) => {
+            let index = open_index(&cli, &data_dir)?;
+            eval_answers::run(&index, &lexicon(&cli)?, &args.cases, args.passages.max(1))
+        }
         Command::Bench(BenchCommand::Search(args)) => cmd_bench(&cli, &data_dir, args),
         Command::Status => {
             let snap = evident_search::Snapshot::current(&data_dir)?;

@@ -104,7 +104,7 @@ pub fn compose(
     lexicon: &Lexicon,
     options: &ComposeOptions,
 ) -> Composition {
-    let pool = score::Pool::build(question, candidates, lexicon, &options.unknown_words);
+    let pool = score::Pool::build(question, candidates, lexicon, options);
     let coverage = pool.coverage();
     let status = coverage.status();
     let mut decisions = Vec::new();
@@ -118,12 +118,19 @@ pub fn compose(
     }
 
     // Case consistency first: a contradicted statement is never a candidate.
+    // Only documents about the question speak in the answer, and only the best-scored
+    // statements can be selected, so only those are checked.
+    let mut order: Vec<usize> = (0..pool.units.len())
+        .filter(|&i| {
+            let u = &pool.units[i];
+            u.doc_share >= MIN_DOC_SHARE && u.relevance >= score::MIN_RELEVANCE
+        })
+        .collect();
+    order.sort_by(|&a, &b| pool.units[b].score.total_cmp(&pool.units[a].score));
+    order.truncate(score::MAX_CONSIDERED);
     let mut eligible = Vec::new();
-    for (i, unit) in pool.units.iter().enumerate() {
-        // Only documents about the question speak in the answer.
-        if unit.doc_share < MIN_DOC_SHARE || unit.relevance < score::MIN_RELEVANCE {
-            continue;
-        }
+    for i in order {
+        let unit = &pool.units[i];
         let cand = &candidates[unit.candidate];
         let conds = condition::conditions(&unit.unit.text, &cand.passage.section_path, lexicon);
         match condition::applicability(&conds, &question.facts) {

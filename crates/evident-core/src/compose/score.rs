@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::sentences::{self, Unit};
 use super::terms::{content_stems, is_generic, jaccard, stem, words};
-use super::{Candidate, Decision, sections};
-use crate::answer::EvidenceStatus;
+use super::{Candidate, ComposeOptions, Decision, sections};
+use crate::answer::{Audience, EvidenceStatus};
 use crate::lexicon::{Category, Lexicon};
 use crate::question::{FactStatus, Question};
 
@@ -58,6 +58,9 @@ pub(crate) struct Pool {
 
 /// Minimum relevance, relative to the best statement, for a statement to be used at all.
 pub(crate) const MIN_RELEVANCE: f32 = 0.3;
+/// How many of the best-scored statements selection looks at.
+pub(crate) const MAX_CONSIDERED: usize = 150;
+
 /// Statements more similar than this (Jaccard of stems) to a chosen one are duplicates.
 const DUPLICATE: f32 = 0.65;
 
@@ -66,8 +69,10 @@ impl Pool {
         question: &Question,
         candidates: &[Candidate],
         lexicon: &Lexicon,
-        unknown_words: &HashSet<String>,
+        options: &ComposeOptions,
     ) -> Pool {
+        let unknown_words = &options.unknown_words;
+        let for_patient = options.audience == Audience::Patient;
         let weights = query_weights(question, lexicon);
         let mut units = Vec::new();
         for (ci, cand) in candidates.iter().enumerate() {
@@ -218,6 +223,15 @@ impl Pool {
             if is_design_only(&u.unit.text) {
                 score -= 0.05;
             }
+            // A patient is better served by sources written for patients and by plain,
+            // short sentences (the same facts, the same citations).
+            if for_patient {
+                if written_for_patients(cand) {
+                    score += 0.08;
+                }
+                let grade = crate::plain::flesch_kincaid_grade(&u.unit.text) as f32;
+                score -= 0.01 * (grade - 8.0).clamp(0.0, 10.0);
+            }
             u.relevance = relevance;
             u.doc_share = doc_share;
             u.score = score;
@@ -343,6 +357,13 @@ fn query_weights(question: &Question, lexicon: &Lexicon) -> Vec<(String, f32)> {
         push(stem(&w), 0.4);
     }
     out
+}
+
+/// A source written for patients (PDQ patient versions and the like), read from its title
+/// or address.
+fn written_for_patients(c: &Candidate) -> bool {
+    c.title.to_ascii_lowercase().contains("patient version")
+        || c.url.as_deref().is_some_and(|u| u.contains("/patient/"))
 }
 
 /// Describes how a study was run ("randomly assigned", "evaluated", "enrolled") without
@@ -556,7 +577,7 @@ pub(crate) fn select(
     for e in order {
         let (i, why) = e;
         let u = &pool.units[*i];
-        if considered > 120 || picked.len() >= 16 {
+        if considered >= MAX_CONSIDERED || picked.len() >= 16 {
             break;
         }
         if u.relevance < MIN_RELEVANCE {

@@ -206,7 +206,20 @@ fn push(
             }
             acc
         });
-    let lower = text.to_lowercase();
+    // A leading connective ("However, it ...") does not stop a back-reference.
+    let mut lower = text.to_lowercase();
+    for connective in [
+        "however, ",
+        "thus, ",
+        "therefore, ",
+        "also, ",
+        "again, ",
+        "still, ",
+    ] {
+        if let Some(rest) = lower.strip_prefix(connective) {
+            lower = rest.to_string();
+        }
+    }
     let dangling = BACK_REFERENCES
         .iter()
         .any(|w| lower.starts_with(w) && lower[w.len()..].starts_with([' ', ',']));
@@ -426,11 +439,12 @@ mod tests {
     #[test]
     fn back_references_are_flagged() {
         let p = passage(
-            "Adjuvant chemotherapy improves survival in stage III disease. These results were confirmed in later trials of oxaliplatin.",
+            "Adjuvant chemotherapy improves survival in stage III disease. These results were confirmed in later trials of oxaliplatin. However, it is an imprecise marker of the risk of recurrence.",
             vec![],
         );
         let u = units(&p);
         assert!(!u[0].dangling);
         assert!(u[1].dangling);
+        assert!(u[2].dangling);
     }
 }
