@@ -292,3 +292,38 @@ fn a_fresh_data_directory_answers_from_the_starter_knowledge_base() {
     assert_ne!(a["evidence_status"], "insufficient", "{a:#}");
     assert!(!a["references"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn eval_answers_reports_timing_status_and_reading_grade() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = corpus_index(tmp.path());
+    let cases = tmp.path().join("cases.jsonl");
+    let lines = [
+        serde_json::json!({"id": "canonical", "question": CANONICAL, "audience": "physician"}),
+        serde_json::json!({"id": "lay", "question": CANONICAL, "audience": "patient"}),
+        serde_json::json!({"id": "vet", "question": "How is canine parvovirus treated in puppies?"}),
+    ];
+    let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    std::fs::write(&cases, text.join("\n")).unwrap();
+    let out = ok(&evident(
+        &data,
+        &["eval", "answers", "--cases", cases.to_str().unwrap()],
+    ));
+    for needle in [
+        "canonical",
+        "lay",
+        "timing_ms median (in one process): analysis",
+        "evidence sufficient 2, limited 0, insufficient 1",
+        "patient answers",
+    ] {
+        assert!(out.contains(needle), "missing {needle}:\n{out}");
+    }
+    // A malformed case file is named with its line.
+    std::fs::write(&cases, "{\"id\": \"x\"}\n").unwrap();
+    let bad = evident(
+        &data,
+        &["eval", "answers", "--cases", cases.to_str().unwrap()],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("line 1"));
+}
