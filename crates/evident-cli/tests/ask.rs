@@ -1,29 +1,10 @@
 //! End-to-end tests of `evident ask` on a small guideline corpus that the tests write: the answer contract, case consistency and honesty.
 
+mod common;
+use common::{evident, ok};
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn evident(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_evident"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("EVIDENT_MODEL_DIR")
-        .env_remove("EVIDENT_DATA_DIR")
-        .output()
-        .expect("run evident")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "evident failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
 
 /// A guideline summary in the PDQ layout: sections, inline citations, a reference list.
 const RECURRENCE: &str = "---\ntitle: Locally Recurrent Rectal Cancer\nsource: Test Oncology Group\nyear: 2024\nurl: https://example.org/rectal-recurrence\n---\n\

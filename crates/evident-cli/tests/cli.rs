@@ -1,29 +1,11 @@
 //! End-to-end tests of the `evident` binary on small corpora that the tests write.
 
+mod common;
+use common::{evident, ok};
+
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn evident(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_evident"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("EVIDENT_MODEL_DIR")
-        .env_remove("EVIDENT_DATA_DIR")
-        .output()
-        .expect("run evident")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "evident failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
+use std::process::Command;
 
 fn search_ids(data: &Path, q: &str) -> Vec<String> {
     let out = ok(&evident(

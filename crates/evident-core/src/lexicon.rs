@@ -213,24 +213,14 @@ impl Lexicon {
     /// with the same category has its terms merged; a different category is an error.
     pub fn parse(text: &str) -> Result<Lexicon, CoreError> {
         let mut lexicon = Lexicon::new();
-        for (number, line) in text.lines().enumerate() {
-            let line_no = number + 1;
+        for row in crate::tsv::rows(text, "concept_id, category, terms") {
+            let row = row.map_err(|(line, message)| CoreError::Lexicon { line, message })?;
+            let line_no = row.line;
             let err = |message: String| CoreError::Lexicon {
                 line: line_no,
                 message,
             };
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            let trimmed = line.trim();
-            if trimmed.is_empty() || trimmed.starts_with('#') {
-                continue;
-            }
-            let columns: Vec<&str> = line.split('\t').collect();
-            if columns.len() != 3 {
-                return Err(err(format!(
-                    "expected 3 tab-separated columns (concept_id, category, terms), found {}",
-                    columns.len()
-                )));
-            }
+            let columns = row.columns;
             let id = columns[0].trim();
             if id.is_empty() {
                 return Err(err("empty concept id".to_string()));

@@ -17,6 +17,7 @@ pub mod question;
 pub mod readers;
 pub mod render;
 pub mod sentence;
+mod tsv;
 
 pub use document::{
     Block, BlockKind, CitedStudy, DocId, Document, EvidenceKind, Mark, Passage, PassageId, Section,

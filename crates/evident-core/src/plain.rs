@@ -152,24 +152,14 @@ impl Glossary {
     pub fn parse(text: &str) -> Result<Glossary, CoreError> {
         let mut glossary = Glossary::new();
         let mut defined: HashMap<TermForm, usize> = HashMap::new();
-        for (number, line) in text.lines().enumerate() {
-            let line_no = number + 1;
+        for row in crate::tsv::rows(text, "terms, lay wording, mode") {
+            let row = row.map_err(|(line, message)| CoreError::Glossary { line, message })?;
+            let line_no = row.line;
             let err = |message: String| CoreError::Glossary {
                 line: line_no,
                 message,
             };
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            let trimmed = line.trim();
-            if trimmed.is_empty() || trimmed.starts_with('#') {
-                continue;
-            }
-            let columns: Vec<&str> = line.split('\t').collect();
-            if columns.len() != 3 {
-                return Err(err(format!(
-                    "expected 3 tab-separated columns (terms, lay wording, mode), found {}",
-                    columns.len()
-                )));
-            }
+            let columns = row.columns;
             let lay = columns[1].trim();
             if lay.is_empty() {
                 return Err(err("empty lay wording".to_string()));
