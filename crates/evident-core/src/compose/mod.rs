@@ -24,7 +24,7 @@ use crate::answer::{
 };
 use crate::condition::{self, Applicability};
 use crate::document::{CitedStudy, EvidenceKind, Passage};
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Category, Lexicon};
 use crate::question::Question;
 
 pub use score::{Coverage, focus_query, question_words};
@@ -163,7 +163,15 @@ pub fn compose(
                         matches!(
                             c.requires,
                             condition::Requirement::Present | condition::Requirement::Absent
-                        )
+                        ) && lexicon.concept(&c.concept).is_some_and(|k| {
+                            matches!(
+                                k.category,
+                                Category::Treatment
+                                    | Category::Procedure
+                                    | Category::Drug
+                                    | Category::Biomarker
+                            )
+                        })
                     })
                     .filter_map(|c| {
                         let f = question.facts.iter().find(|f| f.concept == c.concept)?;
