@@ -71,10 +71,15 @@ pub fn ask(
     // alternate between the two rankings.
     let whole = index.search(&question.expanded, &search)?;
     let focus = focus_query(&question, lexicon);
+    // The focus adds lexical matches only: one query embedding per question is enough.
     let focused = if focus.trim().is_empty() || focus == question.expanded {
         Vec::new()
     } else {
-        index.search(&focus, &search)?
+        let lexical = SearchOptions {
+            mode: Mode::Bm25,
+            ..search.clone()
+        };
+        index.search(&focus, &lexical)?
     };
     let words = question_words(&question);
     let unknown_words = index
