@@ -459,8 +459,13 @@ fn cmd_ask(cli: &Cli, data_dir: &Path, args: &AskArgs) -> Result<()> {
     if question.trim().is_empty() {
         bail!("the question is empty");
     }
+    // Compile the analysis patterns while the index (and model) open.
+    let warm = std::thread::spawn(|| {
+        evident_core::compose::prepare(evident_core::lexicon::Lexicon::builtin())
+    });
     let index = open_index(cli, data_dir)?;
     let lex = lexicon(cli)?;
+    let _ = warm.join();
     let options = AskOptions {
         audience: args.audience,
         passages: args.passages.max(1),

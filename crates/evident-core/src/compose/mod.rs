@@ -288,6 +288,22 @@ pub fn compose(
     }
 }
 
+/// Compiles the patterns of question analysis and case consistency (they compile on first
+/// use). A process can call it while it opens the index, so that the first answer does not
+/// wait for them.
+pub fn prepare(lexicon: &Lexicon) {
+    let q = crate::question::analyze(
+        "62M s/p CRT, no prior surgery, HER2-positive, eGFR 25: next step?",
+        lexicon,
+    );
+    let conds = condition::conditions(
+        "For patients who have not received prior radiation, chemoradiation is recommended.",
+        &["Treatment of recurrent disease".to_string()],
+        lexicon,
+    );
+    let _ = condition::applicability(&conds, &q.facts);
+}
+
 /// The honest answer when the loaded evidence does not cover the question.
 fn insufficient(question: &Question, candidates: &[Candidate], audience: Audience) -> Answer {
     let mut titles: Vec<&str> = Vec::new();
