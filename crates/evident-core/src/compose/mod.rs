@@ -123,7 +123,16 @@ pub fn compose(
     let mut order: Vec<usize> = (0..pool.units.len())
         .filter(|&i| {
             let u = &pool.units[i];
-            u.doc_share >= MIN_DOC_SHARE && u.relevance >= score::MIN_RELEVANCE
+            // A source written for patients speaks to a patient even when a professional
+            // summary of the same topic ranks higher.
+            let floor = if options.audience == Audience::Patient
+                && score::written_for_patients(&candidates[u.candidate])
+            {
+                MIN_DOC_SHARE / 2.0
+            } else {
+                MIN_DOC_SHARE
+            };
+            u.doc_share >= floor && u.relevance >= score::MIN_RELEVANCE
         })
         .collect();
     order.sort_by(|&a, &b| pool.units[b].score.total_cmp(&pool.units[a].score));

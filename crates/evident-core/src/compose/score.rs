@@ -227,7 +227,7 @@ impl Pool {
             // short sentences (the same facts, the same citations).
             if for_patient {
                 if written_for_patients(cand) {
-                    score += 0.08;
+                    score += 0.15;
                 }
                 let grade = crate::plain::flesch_kincaid_grade(&u.unit.text) as f32;
                 score -= 0.01 * (grade - 8.0).clamp(0.0, 10.0);
@@ -361,7 +361,7 @@ fn query_weights(question: &Question, lexicon: &Lexicon) -> Vec<(String, f32)> {
 
 /// A source written for patients (PDQ patient versions and the like), read from its title
 /// or address.
-fn written_for_patients(c: &Candidate) -> bool {
+pub(crate) fn written_for_patients(c: &Candidate) -> bool {
     c.title.to_ascii_lowercase().contains("patient version")
         || c.url.as_deref().is_some_and(|u| u.contains("/patient/"))
 }

@@ -36,6 +36,10 @@ const CONTEXT_BOUND: &[&str] = &[
     "shown in figure",
     "refer to",
     "editorial board",
+    "panel shows",
+    "the figure",
+    "this image",
+    "enlarge",
     "pdq ",
 ];
 
