@@ -78,6 +78,11 @@ const CUES: &[(Intent, u8, &str)] = &[
     (
         Intent::NextStep,
         3,
+        r"\bwhat (?:should|would|do) (?:i|we|you) (?:suggest|recommend|advise|propose)\b|\bshould (?:we|i|she|he) (?:keep|continue|stop|hold|switch|change)\b",
+    ),
+    (
+        Intent::NextStep,
+        3,
         r"\bwhat (?:is|would be) the (?:best|most appropriate|appropriate|optimal|recommended) (?:management|approach|course of action)\b",
     ),
     (Intent::NextStep, 1, r"\b(?:management|manage|managed)\b"),

@@ -435,6 +435,10 @@ fn intents() {
             NextStep,
         ),
         (
+            "On morphine 60 mg twice daily with new myoclonus. Should we keep increasing the dose? What should I suggest to the team?",
+            NextStep,
+        ),
+        (
             "What is the next step in the workup of a 2 cm lung nodule?",
             Diagnosis,
         ),
