@@ -443,6 +443,30 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any passage text with any citation offsets gives statements that are non-empty,
+        /// end a sentence, and cite only the passage's own keys.
+        #[test]
+        fn units_never_panic_and_cite_only_their_passage(
+            text in "(?s)[A-Za-z0-9 .,;:()\\-\n|=é]{0,400}",
+            offsets in proptest::collection::vec(0usize..420, 0..6),
+        ) {
+            let marks: Vec<Mark> = offsets
+                .iter()
+                .enumerate()
+                .map(|(i, &o)| Mark { offset: o.min(text.len()), value: format!("k{i}") })
+                .collect();
+            let p = passage(&text, marks.clone());
+            for u in units(&p) {
+                proptest::prop_assert!(!u.text.trim().is_empty());
+                proptest::prop_assert!(u.text.ends_with(['.', '!', ')']));
+                for k in &u.studies {
+                    proptest::prop_assert!(marks.iter().any(|m| &m.value == k));
+                }
+            }
+        }
+    }
+
     #[test]
     fn back_references_are_flagged() {
         let p = passage(
