@@ -56,7 +56,7 @@ pub struct ComposeOptions {
     /// Most studies cited second-hand, over the whole answer.
     pub max_studies: usize,
     /// Words of the question (lowercased) that the whole corpus never uses: a sure gap in
-    /// the evidence, so they weigh three times as much when judging coverage.
+    /// the evidence, so they weigh more when judging coverage.
     pub unknown_words: HashSet<String>,
 }
 

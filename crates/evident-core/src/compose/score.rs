@@ -35,15 +35,19 @@ pub struct Coverage {
     pub covered: Vec<String>,
     pub fraction: f32,
     pub best_document: Option<String>,
+    /// Whether the question names a clinical concept of the lexicon (shorthand aside).
+    pub clinical: bool,
 }
 
 impl Coverage {
     /// Sufficient when the best document covers most of the topic, limited when it covers
-    /// a fair part, insufficient otherwise.
+    /// a fair part, insufficient otherwise. A question that names no clinical concept the
+    /// lexicon knows needs more coverage to be sufficient.
     pub fn status(&self) -> EvidenceStatus {
+        let sufficient = if self.clinical { 0.6 } else { 0.75 };
         if self.terms.is_empty() || self.fraction < 0.45 {
             EvidenceStatus::Insufficient
-        } else if self.fraction < 0.6 {
+        } else if self.fraction < sufficient {
             EvidenceStatus::Limited
         } else {
             EvidenceStatus::Sufficient
@@ -447,6 +451,14 @@ fn top_mean(values: &[f32]) -> f32 {
     (v.iter().sum::<f32>() / v.len().max(1) as f32).max(1e-6)
 }
 
+/// An adverb or adjective by its ending ("-ly", "-ed", "-ive", "-al", "-ous").
+fn is_descriptor(word: &str) -> bool {
+    word.len() > 5
+        && ["ly", "ed", "ive", "al", "ous"]
+            .iter()
+            .any(|e| word.ends_with(e))
+}
+
 fn is_unit(word: &str) -> bool {
     matches!(
         word,
@@ -469,9 +481,10 @@ fn is_unit(word: &str) -> bool {
 
 /// Coverage of the question's topic terms by the best single document among the candidates.
 ///
-/// Words the lexicon knows as clinical concepts weigh fully; other words (descriptors such
-/// as "moderately", "lesion") count half, so that a document on the right condition is not
-/// judged off-topic for lacking the case's incidental wording.
+/// Words the lexicon knows as clinical concepts weigh fully; other words count half, words
+/// the corpus never uses three halves (a sure gap), and descriptors ("moderately",
+/// "invasive") a quarter, so that a document on the right condition is not judged
+/// off-topic for lacking the case's incidental wording.
 fn coverage(
     question: &Question,
     candidates: &[Candidate],
@@ -485,13 +498,18 @@ fn coverage(
         .fold(Vec::new(), |mut acc, word| {
             let s = stem(&word);
             if !acc.iter().any(|(t, _)| *t == s) {
-                let w = weights.iter().find(|(t, _)| *t == s).map_or(1.0, |e| e.1)
-                    * if topical.contains(&s) { 1.0 } else { 0.5 }
-                    * if unknown_words.contains(&word) {
-                        3.0
-                    } else {
-                        1.0
-                    };
+                let base = weights.iter().find(|(t, _)| *t == s).map_or(1.0, |e| e.1);
+                let w = if topical.contains(&s) {
+                    base
+                } else if is_descriptor(&word) {
+                    // "moderately", "differentiated", "invasive", "presacral": they qualify
+                    // the case; a document without them can still be about it.
+                    base * 0.25
+                } else if unknown_words.contains(&word) {
+                    base * 1.5
+                } else {
+                    base * 0.5
+                };
                 acc.push((s, w));
             }
             acc
@@ -527,6 +545,7 @@ fn coverage(
         None => Vec::new(),
     };
     let coverage = Coverage {
+        clinical: !question.concepts.is_empty(),
         terms: topic.into_iter().map(|(t, _)| t).collect(),
         covered,
         fraction: best.1,

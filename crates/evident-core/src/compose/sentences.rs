@@ -36,6 +36,8 @@ const CONTEXT_BOUND: &[&str] = &[
     "shown in figure",
     "refer to",
     "editorial board",
+    "starter summary",
+    "before any clinical use",
     "panel shows",
     "the figure",
     "this image",
