@@ -138,6 +138,8 @@ pub fn compose(
     order.sort_by(|&a, &b| pool.units[b].score.total_cmp(&pool.units[a].score));
     order.truncate(score::MAX_CONSIDERED);
     let mut eligible = Vec::new();
+    // Statements whose conditions the facts leave open ("in patients with ACS ...").
+    let mut open_conditions: HashSet<usize> = HashSet::new();
     for i in order {
         let unit = &pool.units[i];
         let cand = &candidates[unit.candidate];
@@ -189,7 +191,11 @@ pub fn compose(
                     .collect();
                 eligible.push((i, met));
             }
-            _ => eligible.push((i, Vec::new())),
+            Applicability::Unknown(_) => {
+                open_conditions.insert(i);
+                eligible.push((i, Vec::new()));
+            }
+            Applicability::Applies => eligible.push((i, Vec::new())),
         }
     }
 
@@ -226,10 +232,17 @@ pub fn compose(
     let kinds: Vec<SectionKind> = picked.iter().map(|p| section_of(p.index)).collect();
     // The bottom line: the best statement of the primary kind, else the best one.
     // The bottom line: the best statement of the primary kind, preferring one a reader can
-    // act on (a recommendation rather than a trial description), else the best one.
+    // act on (a recommendation rather than a trial description) and one that applies
+    // without an open condition, else the best one.
+    // A statement whose condition is open is a poorer bottom line than one that applies.
     let bottom_score = |k: usize| {
         let text = &pool.units[picked[k].index].unit.text;
         picked[k].score + if score::is_actionable(text) { 0.1 } else { 0.0 }
+            - if open_conditions.contains(&picked[k].index) {
+                0.1
+            } else {
+                0.0
+            }
     };
     let bottom = (0..picked.len())
         .filter(|&k| kinds[k] == primary)
