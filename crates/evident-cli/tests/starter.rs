@@ -70,7 +70,14 @@ fn canonical_case_from_the_starter_base_is_case_consistent() {
             .unwrap()
             .contains("local recurrence of rectal cancer")
     }));
-    // The branch for patients without prior radiotherapy is never presented.
+    // Histological confirmation, restaging, the tumour board and the options for an
+    // irradiated pelvis ...
+    let all = statements(&a).join("\n");
+    for needle in ["biopsy", "restage", "multidisciplinary", "MRI", "R0"] {
+        assert!(all.contains(needle), "missing {needle}:\n{all}");
+    }
+    assert!(all.contains("Applies to this patient"), "{all}");
+    // ... and the branch for patients without prior radiotherapy is never presented.
     for s in statements(&a) {
         let lower = s.to_lowercase();
         assert!(
