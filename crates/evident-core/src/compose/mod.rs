@@ -7,6 +7,7 @@
 //! budget (maximal marginal relevance), then lay them out in sections that suit the
 //! intent ([`sections`]) and number the references in order of first use ([`references`]).
 
+mod coverage;
 mod references;
 mod score;
 mod sections;
@@ -27,7 +28,8 @@ use crate::document::{CitedStudy, EvidenceKind, Passage};
 use crate::lexicon::{Category, Lexicon};
 use crate::question::Question;
 
-pub use score::{Coverage, focus_query, question_words};
+pub use coverage::Coverage;
+pub use score::{focus_query, question_words};
 
 /// A document contributes statements only when it covers at least this share of the
 /// question's topic, relative to the document that covers most.

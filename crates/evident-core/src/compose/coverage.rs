@@ -1,0 +1,122 @@
+//! Evidence coverage: how much of the question's topic the best document covers, and the evidence status that follows.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::Candidate;
+use super::terms::{is_generic, stem, words};
+use crate::answer::EvidenceStatus;
+use crate::question::Question;
+
+/// How much of the question's topic the best-matching document covers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coverage {
+    /// The question's topic terms (stems).
+    pub terms: Vec<String>,
+    /// Those found in the best document's retrieved passages, title and headings.
+    pub covered: Vec<String>,
+    pub fraction: f32,
+    pub best_document: Option<String>,
+    /// Whether the question names a clinical concept of the lexicon (shorthand aside).
+    pub clinical: bool,
+}
+
+impl Coverage {
+    /// Sufficient when the best document covers most of the topic, limited when it covers
+    /// a fair part, insufficient otherwise. A question that names no clinical concept the
+    /// lexicon knows needs more coverage to be sufficient.
+    pub fn status(&self) -> EvidenceStatus {
+        let sufficient = if self.clinical { 0.6 } else { 0.75 };
+        if self.terms.is_empty() || self.fraction < 0.45 {
+            EvidenceStatus::Insufficient
+        } else if self.fraction < sufficient {
+            EvidenceStatus::Limited
+        } else {
+            EvidenceStatus::Sufficient
+        }
+    }
+}
+
+/// An adverb or adjective by its ending ("-ly", "-ed", "-ive", "-al", "-ous").
+fn is_descriptor(word: &str) -> bool {
+    word.len() > 5
+        && ["ly", "ed", "ive", "al", "ous"]
+            .iter()
+            .any(|e| word.ends_with(e))
+}
+
+/// Coverage of the question's topic terms by the best single document among the candidates.
+///
+/// Words the lexicon knows as clinical concepts weigh fully; other words count half, words
+/// the corpus never uses three halves (a sure gap), and descriptors ("moderately",
+/// "invasive") a quarter, so that a document on the right condition is not judged
+/// off-topic for lacking the case's incidental wording.
+pub(crate) fn coverage(
+    question: &Question,
+    candidates: &[Candidate],
+    passage_sets: &[HashSet<String>],
+    weights: &[(String, f32)],
+    topical: &HashSet<String>,
+    unknown_words: &HashSet<String>,
+) -> (Coverage, HashMap<String, f32>) {
+    let topic: Vec<(String, f32)> = words(&question.expanded)
+        .filter(|w| !is_generic(w) && w.len() >= 3 && !w.chars().any(|c| c.is_ascii_digit()))
+        .fold(Vec::new(), |mut acc, word| {
+            let s = stem(&word);
+            if !acc.iter().any(|(t, _)| *t == s) {
+                let base = weights.iter().find(|(t, _)| *t == s).map_or(1.0, |e| e.1);
+                let w = if topical.contains(&s) {
+                    base
+                } else if is_descriptor(&word) {
+                    // "moderately", "differentiated", "invasive", "presacral": they qualify
+                    // the case; a document without them can still be about it.
+                    base * 0.25
+                } else if unknown_words.contains(&word) {
+                    base * 1.5
+                } else {
+                    base * 0.5
+                };
+                acc.push((s, w));
+            }
+            acc
+        });
+    let mut by_doc: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for (c, set) in candidates.iter().zip(passage_sets) {
+        by_doc
+            .entry(c.passage.id.doc.as_str())
+            .or_default()
+            .extend(set.iter().map(String::as_str));
+    }
+    let total: f32 = topic.iter().map(|(_, w)| w).sum();
+    let mut best: (Option<&str>, f32) = (None, 0.0);
+    let mut fractions = HashMap::new();
+    for (doc, set) in &by_doc {
+        let got: f32 = topic
+            .iter()
+            .filter(|(t, _)| set.contains(t.as_str()))
+            .map(|(_, w)| w)
+            .sum();
+        let fraction = if total > 0.0 { got / total } else { 0.0 };
+        fractions.insert(doc.to_string(), fraction);
+        if fraction > best.1 || (fraction == best.1 && best.0.is_some_and(|b| *doc < b)) {
+            best = (Some(doc), fraction);
+        }
+    }
+    let covered = match best.0 {
+        Some(doc) => topic
+            .iter()
+            .filter(|(t, _)| by_doc[doc].contains(t.as_str()))
+            .map(|(t, _)| t.clone())
+            .collect(),
+        None => Vec::new(),
+    };
+    let coverage = Coverage {
+        clinical: !question.concepts.is_empty(),
+        terms: topic.into_iter().map(|(t, _)| t).collect(),
+        covered,
+        fraction: best.1,
+        best_document: best.0.map(str::to_string),
+    };
+    (coverage, fractions)
+}
