@@ -125,6 +125,18 @@ fn read(text: &str, heading: bool, lexicon: &Lexicon) -> Vec<Condition> {
     }
     let lower = text.to_lowercase();
     patterns::thresholds(text, &lower, &mut out);
+    for (lo, hi, words) in crate::young_age::in_statement(text) {
+        out.push(Condition {
+            concept: "age_days".into(),
+            requires: Requirement::Above(lo - 0.5),
+            text: words.clone(),
+        });
+        out.push(Condition {
+            concept: "age_days".into(),
+            requires: Requirement::Below(hi + 0.5),
+            text: words,
+        });
+    }
     patterns::categorical(text, &lower, &scopes, heading, &mut out);
     settle(out)
 }

@@ -18,6 +18,7 @@ pub mod readers;
 pub mod render;
 pub mod sentence;
 mod tsv;
+mod young_age;
 
 pub use document::{
     Block, BlockKind, CitedStudy, DocId, Document, EvidenceKind, Mark, Passage, PassageId, Section,

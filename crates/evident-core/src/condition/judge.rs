@@ -136,6 +136,18 @@ const HALF: f64 = 0.5;
 
 /// The values a number fact allows: its value, or the range its comparator states.
 fn range_of(f: &PatientFact) -> Option<Range> {
+    // A range value "lo-hi" (an infant's age in days, "8-21").
+    if let Some(FactValue::Text(t)) = &f.value
+        && let Some((lo, hi)) = t.split_once('-')
+        && let (Ok(lo), Ok(hi)) = (lo.trim().parse::<f64>(), hi.trim().parse::<f64>())
+    {
+        return Some(Range {
+            lo,
+            lo_inclusive: true,
+            hi,
+            hi_inclusive: true,
+        });
+    }
     let v = match &f.value {
         Some(FactValue::Number(n)) => *n,
         Some(FactValue::Text(t)) => t.trim().parse().ok()?,

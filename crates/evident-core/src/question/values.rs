@@ -34,7 +34,11 @@ fn presence_fact(concept: &str, status: FactStatus, text: &str) -> PatientFact {
 /// All value facts of `text`.
 pub(super) fn value_facts(text: &str) -> Vec<(usize, PatientFact)> {
     let mut out = Vec::new();
-    age(text, &mut out);
+    age_in_days(text, &mut out);
+    // "aged 8 to 21 days" is an age in days, not 8 years.
+    if out.is_empty() {
+        age(text, &mut out);
+    }
     sex(text, &mut out);
     stage(text, &mut out);
     performance_status(text, &mut out);
@@ -74,6 +78,19 @@ fn age(text: &str, out: &mut Vec<(usize, PatientFact)>) {
                 .trim_end_matches(|ch: char| !ch.is_alphanumeric());
             out.push((m.start(), value_fact("age", FactValue::Number(n), words)));
         }
+    }
+}
+
+/// An infant's age in days (`age_days`): a number, or `"lo-hi"` for a range.
+fn age_in_days(text: &str, out: &mut Vec<(usize, PatientFact)>) {
+    if let Some((lo, hi, words)) = crate::young_age::in_question(text) {
+        let value = if lo == hi {
+            FactValue::Number(lo)
+        } else {
+            FactValue::Text(format!("{lo}-{hi}"))
+        };
+        let at = text.find(&words).unwrap_or(0);
+        out.push((at, value_fact("age_days", value, &words)));
     }
 }
 

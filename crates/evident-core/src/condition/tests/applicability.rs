@@ -343,3 +343,43 @@ fn naive_denies_earlier_treatment_not_the_one_being_started() {
         "{pretreated:?}"
     );
 }
+
+#[test]
+fn an_infant_age_in_days_selects_the_branch() {
+    let lex = Lexicon::builtin();
+    let facts = analyze(
+        "Which well-appearing febrile infants aged 8 to 21 days need a lumbar puncture?",
+        lex,
+    )
+    .facts;
+    assert!(facts.iter().all(|f| f.concept != "age"), "{facts:?}");
+    let older = conditions(
+        "If the infant is 29 to 60 days old and inflammatory markers are abnormal, parenteral antimicrobial therapy is appropriate.",
+        &[],
+        lex,
+    );
+    assert!(
+        matches!(
+            applicability(&older, &facts),
+            Applicability::Contradicted { .. }
+        ),
+        "{older:?} / {facts:?}"
+    );
+    let same = conditions(
+        "For infants 8 to 21 days old, a lumbar puncture is recommended.",
+        &[],
+        lex,
+    );
+    assert_eq!(applicability(&same, &facts), Applicability::Applies);
+    let week_old = analyze(
+        "A 2-week-old with fever: does she need a lumbar puncture?",
+        lex,
+    )
+    .facts;
+    assert!(matches!(
+        applicability(&older, &week_old),
+        Applicability::Contradicted { .. }
+    ));
+    // A duration is not an age.
+    assert!(conditions("Antibiotics are given for 7 to 14 days.", &[], lex).is_empty());
+}
