@@ -63,8 +63,17 @@ static AGE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         re(
             r"(?i)\b(?P<op>older than|younger than)\s+(?P<n>\d{1,3})\b(?:\s*(?:years?|yrs?)(?:\s+(?:of age|old))?)?",
         ),
+        // "70 or older": "older"/"younger" say it is an age ...
+        re(
+            r"(?i)\b(?:aged?\s+)?(?P<n>\d{1,3})\s*(?:years?|yrs?)?(?:\s+(?:of age|old))?\s+(?P<op>(?:or|and) (?:older|younger))\b",
+        ),
+        // ... other suffixes need "aged" or "years old"/"of age" ("6 or more criteria",
+        // "a pH of 7.3 or more" and "for 2 years or more" are not ages).
         re(&format!(
-            r"(?i)\b(?:aged?\s+)?(?P<n>\d{{1,3}})\s*(?:years?|yrs?)?(?:\s+(?:of age|old))?\s+(?P<op>{SUFFIX_OPS})\b"
+            r"(?i)\baged?\s+(?P<n>\d{{1,3}})\s*(?:years?|yrs?)?(?:\s+(?:of age|old))?\s+(?P<op>{SUFFIX_OPS})\b"
+        )),
+        re(&format!(
+            r"(?i)\b(?P<n>\d{{1,3}})\s*(?:years?|yrs?)\s+(?:of age|old)\s+(?P<op>{SUFFIX_OPS})\b"
         )),
         re(&format!(
             r"(?i)\b(?:aged?|ages?)\s*(?P<op>{STRICT_OPS})\s*(?P<n>\d{{1,3}})\b(?:\s*(?:years?|yrs?))?"

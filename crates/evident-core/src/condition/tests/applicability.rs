@@ -383,3 +383,22 @@ fn an_infant_age_in_days_selects_the_branch() {
     // A duration is not an age.
     assert!(conditions("Antibiotics are given for 7 to 14 days.", &[], lex).is_empty());
 }
+
+#[test]
+fn numbers_that_are_not_ages_give_no_age_condition() {
+    let lex = Lexicon::builtin();
+    for s in [
+        "Patients aged 40 years or older with 6 or more risk factors should be screened.",
+        "Bicarbonate is not given when the pH is 7.3 or more in adults of any age.",
+        "In adults whose symptoms have lasted 2 years or more, imaging is not routine at any age.",
+    ] {
+        let ages: Vec<Condition> = conditions(s, &[], lex)
+            .into_iter()
+            .filter(|c| c.concept == "age")
+            .collect();
+        assert!(
+            ages.iter().all(|c| c.requires == Requirement::Above(39.5)),
+            "{s}: {ages:?}"
+        );
+    }
+}
