@@ -62,6 +62,16 @@ pub(super) fn judge<'a>(c: &Condition, facts: &'a [PatientFact], prior: bool) ->
                     Verdict::Open
                 }
                 Some(f) => Verdict::Contradicted(f),
+                // A man is not pregnant.
+                None if c.concept == "pregnancy" && c.requires == Requirement::Present => {
+                    match facts.iter().find(|f| {
+                        f.concept == "sex"
+                            && matches!(&f.value, Some(FactValue::Text(t)) if t == "male")
+                    }) {
+                        Some(f) => Verdict::Contradicted(f),
+                        None => Verdict::Open,
+                    }
+                }
                 None => Verdict::Open,
             }
         }

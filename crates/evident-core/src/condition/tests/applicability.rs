@@ -402,3 +402,23 @@ fn numbers_that_are_not_ages_give_no_age_condition() {
         );
     }
 }
+
+#[test]
+fn a_man_is_not_pregnant() {
+    let lex = Lexicon::builtin();
+    let during = conditions("Warfarin should be avoided during pregnancy.", &[], lex);
+    let man = analyze(
+        "A 70-year-old man with atrial fibrillation: which anticoagulant?",
+        lex,
+    )
+    .facts;
+    assert!(matches!(
+        applicability(&during, &man),
+        Applicability::Contradicted { .. }
+    ));
+    let woman = analyze("A 30-year-old woman with a DVT: which anticoagulant?", lex).facts;
+    assert!(matches!(
+        applicability(&during, &woman),
+        Applicability::Unknown(_)
+    ));
+}
