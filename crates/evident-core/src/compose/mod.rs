@@ -145,7 +145,10 @@ pub fn compose(
     for i in order {
         let unit = &pool.units[i];
         let cand = &candidates[unit.candidate];
-        let conds = condition::conditions(&unit.unit.text, &cand.passage.section_path, lexicon);
+        // The lead-in of a list conditions its items as a heading would.
+        let mut context = cand.passage.section_path.clone();
+        context.extend(unit.unit.lead.iter().cloned());
+        let conds = condition::conditions(&unit.unit.text, &context, lexicon);
         match condition::applicability(&conds, &question.facts) {
             Applicability::Contradicted { condition, fact } => {
                 if unit.score > 0.0 {

@@ -275,3 +275,33 @@ fn studies_cited_by_a_sentence_become_second_hand_references() {
         .expect("a statement cites it");
     assert!(citing.text.contains("intraoperative"));
 }
+
+#[test]
+fn a_list_lead_in_conditions_its_items() {
+    // A lead-in too long to join: its items stand alone but keep its condition.
+    let text = "In patients who have not received prior pelvic radiotherapy, the recommended approach for a resectable recurrence of rectal cancer is as set out here in order:\n- Chemoradiation with a fluoropyrimidine is given first for the recurrent rectal cancer.\n- Surgical resection of the recurrent rectal cancer follows where feasible, aiming for clear margins.\n- Intraoperative radiotherapy may be added for the recurrent rectal cancer where it is available.";
+    let corpus = vec![cand("rectal", 0, &["Recurrent rectal cancer"], text)];
+    let q = question(
+        "Treatment of recurrent rectal cancer after prior radiation?",
+        Intent::Treatment,
+        vec![radiotherapy_given()],
+    );
+    let c = compose(
+        &q,
+        &corpus,
+        Lexicon::builtin(),
+        &ComposeOptions::for_audience(Audience::Physician),
+    );
+    for s in c.answer.statements() {
+        assert!(
+            !s.text.contains("Chemoradiation with a fluoropyrimidine"),
+            "{}",
+            s.text
+        );
+    }
+    assert!(
+        c.decisions
+            .iter()
+            .any(|d| d.text.contains("Chemoradiation with a fluoropyrimidine") && !d.kept)
+    );
+}
