@@ -246,11 +246,11 @@ fn parse_audience(s: &str) -> Result<Audience, String> {
 
 fn main() {
     let cli = Cli::parse();
-    if matches!(cli.command, Command::Ingest(_) | Command::Embed)
-        && std::env::var_os("RAYON_NUM_THREADS").is_none()
-    {
-        // Embedding runs one single-threaded model per core, which is faster on CPUs than one
-        // model using every core. Nothing else runs yet, so changing the environment is sound.
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        // The model's matrix products run single-threaded: embedding runs one model per core,
+        // which is faster on CPUs than one model using every core, and a query embeds faster
+        // without the thread hand-offs (hybrid search p50 14.6 vs 16.1 ms on 2 cores) while
+        // BM25 runs beside it on its own thread. Ingest sizes its own pool.
         // SAFETY: no other thread exists at this point.
         unsafe { std::env::set_var("RAYON_NUM_THREADS", "1") };
     }
