@@ -150,6 +150,5 @@ fn candidate(hit: Hit) -> Candidate {
         year: r.year,
         url: r.url,
         studies: r.studies,
-        score: hit.score,
     }
 }

@@ -35,7 +35,8 @@ pub use score::{focus_query, question_words};
 /// question's topic, relative to the document that covers most.
 const MIN_DOC_SHARE: f32 = 0.6;
 
-/// A retrieved passage with what the answer needs to know about its document.
+/// A retrieved passage with what the answer needs to know about its document. Candidates
+/// come best first: their order is the retrieval ranking.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     pub passage: Passage,
@@ -46,8 +47,6 @@ pub struct Candidate {
     pub url: Option<String>,
     /// The studies of the document's reference list that the passage cites.
     pub studies: Vec<CitedStudy>,
-    /// Retrieval score; only its order and relative size matter.
-    pub score: f32,
 }
 
 #[derive(Debug, Clone)]

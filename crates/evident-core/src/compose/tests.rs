@@ -23,7 +23,6 @@ fn cand(doc: &str, ordinal: u32, section: &[&str], text: &str) -> Candidate {
         year: Some(2024),
         url: Some(format!("https://example.org/{doc}")),
         studies: vec![],
-        score: 1.0 / (ordinal as f32 + 1.0),
     }
 }
 

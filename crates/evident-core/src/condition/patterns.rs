@@ -194,9 +194,6 @@ static STAGE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static NUMERAL: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(IV|I{1,3}|0|[1-4])([A-C])?\d?\b|(\bto\b|\bthrough\b|-|–)"));
-static EXTENT: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(limited|extensive)[- ]stage\b|\b(LS|ES)-SCLC\b"));
-
 const ROMAN_ORDER: [&str; 5] = ["0", "I", "II", "III", "IV"];
 
 /// The stages named by a stage phrase, ranges filled in ("stage I-III" → I/II/III).
@@ -279,24 +276,15 @@ pub(super) fn categorical(
             }
         }
     }
-    for c in EXTENT.captures_iter(text).filter(|_| staged) {
-        let m = c.get(0).expect("match");
-        if scoped(m.start(), m.end()) {
-            let word = c
-                .get(1)
-                .or(c.get(2))
-                .expect("group")
-                .as_str()
-                .to_lowercase();
-            let value = if matches!(word.as_str(), "limited" | "ls") {
-                "limited"
-            } else {
-                "extensive"
-            };
+    for (start, end, value) in crate::question::values::extents(text)
+        .into_iter()
+        .filter(|_| staged)
+    {
+        if scoped(start, end) {
             out.push(condition(
                 "stage",
                 Requirement::Is(value.to_string()),
-                m.as_str(),
+                &text[start..end],
             ));
         }
     }

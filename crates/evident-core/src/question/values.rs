@@ -136,6 +136,24 @@ static STAGE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\bstage\s+(IV|I{1,3}|0|[1-4])(?:\s*([A-C])\d?)?\b"));
 static EXTENT: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(limited|extensive)[- ]stage\b|\b(LS|ES)-SCLC\b"));
+
+/// Extent wordings ("limited-stage", "ES-SCLC"): `(start, end, "limited" | "extensive")`.
+pub(crate) fn extents(text: &str) -> Vec<(usize, usize, &'static str)> {
+    EXTENT
+        .captures_iter(text)
+        .map(|c| {
+            let m = c.get(0).expect("match");
+            let word = c.get(1).or(c.get(2)).expect("group").as_str();
+            let value = if word.eq_ignore_ascii_case("limited") || word.eq_ignore_ascii_case("ls") {
+                "limited"
+            } else {
+                "extensive"
+            };
+            (m.start(), m.end(), value)
+        })
+        .collect()
+}
+
 static TNM: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\b((?:[cpy]|yp|rp)?T(?:[0-4][a-d]?|is|x)\s*,?\s*(?:[cpy]|yp)?N(?:[0-3][a-c]?|x)(?:\s*,?\s*[cp]?M[01][a-c]?)?|(?:[cpy]|yp)T(?:[0-4][a-d]?|is))\b",
@@ -165,21 +183,14 @@ fn stage(text: &str, out: &mut Vec<(usize, PatientFact)>) {
             m.start(),
             value_fact("stage", FactValue::Text(value), m.as_str()),
         ));
-    } else if let Some(c) = EXTENT.captures(text) {
-        let m = c.get(0).expect("match");
-        let word = c
-            .get(1)
-            .or(c.get(2))
-            .expect("group")
-            .as_str()
-            .to_lowercase();
-        let value = match word.as_str() {
-            "ls" | "limited" => "limited",
-            _ => "extensive",
-        };
+    } else if let Some(&(start, end, value)) = extents(text).first() {
         out.push((
-            m.start(),
-            value_fact("stage", FactValue::Text(value.to_string()), m.as_str()),
+            start,
+            value_fact(
+                "stage",
+                FactValue::Text(value.to_string()),
+                &text[start..end],
+            ),
         ));
     }
     if let Some(m) = TNM.find(text) {
