@@ -73,7 +73,16 @@ fn canonical_case_from_the_starter_base_is_case_consistent() {
     // Histological confirmation, restaging, the tumour board and the options for an
     // irradiated pelvis ...
     let all = statements(&a).join("\n");
-    for needle in ["biopsy", "restage", "multidisciplinary", "MRI", "R0"] {
+    for needle in [
+        "biopsy",
+        "restage",
+        "chest, abdomen and pelvis",
+        "CEA",
+        "multidisciplinary",
+        "MRI",
+        "R0",
+        "PET/CT",
+    ] {
         assert!(all.contains(needle), "missing {needle}:\n{all}");
     }
     assert!(all.contains("Applies to this patient"), "{all}");
