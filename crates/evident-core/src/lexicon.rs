@@ -25,6 +25,12 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CoreError;
+use crate::tokens::{NumberSuffix, Token};
+
+/// Lexicon text splits `62M` into `62` and `M`, so that age/sex shorthand is recognised.
+fn tokenize(text: &str) -> Vec<Token<'_>> {
+    crate::tokens::tokenize(text, NumberSuffix::Split)
+}
 
 /// The kind of thing a concept names; the second column of the lexicon file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -398,7 +404,7 @@ impl Lexicon {
         let mut hits = Vec::new();
         let mut i = 0;
         'outer: while i < tokens.len() {
-            if let Some(refs) = self.index.get(tokens[i].norm.as_str()) {
+            if let Some(refs) = self.index.get(tokens[i].norm.as_ref()) {
                 for r in refs {
                     let wanted = &self.concepts[r.concept].tokens[r.term];
                     if sequence_matches(&tokens[i..], wanted, r.case_sensitive) {
@@ -464,7 +470,7 @@ fn parse_term(raw: &str) -> Result<(String, bool, Vec<String>), String> {
             if case_sensitive && t.word {
                 t.raw.to_string()
             } else {
-                t.norm.clone()
+                t.norm.to_string()
             }
         })
         .collect();
@@ -478,102 +484,9 @@ fn sequence_matches(tokens: &[Token<'_>], wanted: &[String], case_sensitive: boo
             if case_sensitive && tok.word {
                 tok.raw == want.as_str()
             } else {
-                tok.norm == *want
+                tok.norm == want.as_str()
             }
         })
-}
-
-/// A token of text: a run of letters/digits (`word`) or one punctuation character.
-#[derive(Debug)]
-struct Token<'a> {
-    start: usize,
-    end: usize,
-    raw: &'a str,
-    /// Lowercased word, or normalised punctuation.
-    norm: String,
-    word: bool,
-}
-
-/// Characters that only separate tokens, like whitespace: hyphens of all common kinds.
-fn is_joiner(c: char) -> bool {
-    matches!(c, '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2043}')
-}
-
-/// Combining marks continue a word (e.g. a decomposed accent).
-fn is_combining(c: char) -> bool {
-    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{20D0}'..='\u{20FF}')
-}
-
-fn normalize_punct(c: char) -> char {
-    match c {
-        '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}' => '\'',
-        '\u{FF0F}' | '\u{2215}' => '/',
-        other => other,
-    }
-}
-
-fn tokenize(text: &str) -> Vec<Token<'_>> {
-    let mut tokens = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        if c.is_whitespace() || is_joiner(c) {
-            continue;
-        }
-        if c.is_alphanumeric() {
-            let mut end = start + c.len_utf8();
-            while let Some(&(i, next)) = chars.peek() {
-                if next.is_alphanumeric() || is_combining(next) {
-                    end = i + next.len_utf8();
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            push_word(text, start, end, &mut tokens);
-        } else {
-            let end = start + c.len_utf8();
-            tokens.push(Token {
-                start,
-                end,
-                raw: &text[start..end],
-                norm: normalize_punct(c).to_string(),
-                word: false,
-            });
-        }
-    }
-    tokens
-}
-
-/// Pushes a word token, splitting `<digits><letters>` (e.g. `62M`, `45yo`) in two.
-fn push_word<'a>(text: &'a str, start: usize, end: usize, tokens: &mut Vec<Token<'a>>) {
-    let word = &text[start..end];
-    let digits = word.bytes().take_while(u8::is_ascii_digit).count();
-    let split =
-        digits > 0 && digits < word.len() && word[digits..].chars().all(char::is_alphabetic);
-    let mut push = |s: usize, e: usize| {
-        let raw = &text[s..e];
-        tokens.push(Token {
-            start: s,
-            end: e,
-            raw,
-            norm: lowercase(raw),
-            word: true,
-        });
-    };
-    if split {
-        push(start, start + digits);
-        push(start + digits, end);
-    } else {
-        push(start, end);
-    }
-}
-
-fn lowercase(s: &str) -> String {
-    if s.bytes().all(|b| !b.is_ascii_uppercase() && b.is_ascii()) {
-        s.to_string()
-    } else {
-        s.to_lowercase()
-    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod question;
 pub mod readers;
 pub mod render;
 pub mod sentence;
+mod tokens;
 mod tsv;
 mod young_age;
 

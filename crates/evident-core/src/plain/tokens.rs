@@ -1,86 +1,12 @@
-//! Tokens of text and matching glossary terms against them.
+//! Matching glossary terms against the tokens of a text (`crate::tokens`).
 
 use super::*;
 
-/// A token of text: a run of letters/digits (`word`) or one punctuation character.
-#[derive(Debug)]
-pub(super) struct Token<'a> {
-    pub(super) start: usize,
-    pub(super) end: usize,
-    pub(super) raw: &'a str,
-    /// Lowercased word, or normalised punctuation.
-    pub(super) norm: Cow<'a, str>,
-    pub(super) word: bool,
-}
+pub(super) use crate::tokens::{Token, is_joiner};
 
-/// Characters that only separate tokens, like whitespace: hyphens of all common kinds.
-pub(super) fn is_joiner(c: char) -> bool {
-    matches!(c, '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2043}')
-}
-
-/// Combining marks continue a word (e.g. a decomposed accent).
-pub(super) fn is_combining(c: char) -> bool {
-    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{20D0}'..='\u{20FF}')
-}
-
-pub(super) fn normalize_punct(c: char) -> Option<char> {
-    match c {
-        '\u{2018}' | '\u{2019}' | '\u{02BC}' | '`' | '\u{00B4}' => Some('\''),
-        '\u{FF0F}' | '\u{2215}' => Some('/'),
-        _ => None,
-    }
-}
-
+/// Glossary text keeps `62M` as one word.
 pub(super) fn tokenize(text: &str) -> Vec<Token<'_>> {
-    let mut tokens = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        if c.is_whitespace() || is_joiner(c) {
-            continue;
-        }
-        if c.is_alphanumeric() {
-            let mut end = start + c.len_utf8();
-            while let Some(&(i, next)) = chars.peek() {
-                if next.is_alphanumeric() || is_combining(next) {
-                    end = i + next.len_utf8();
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            let raw = &text[start..end];
-            tokens.push(Token {
-                start,
-                end,
-                raw,
-                norm: lowercase(raw),
-                word: true,
-            });
-        } else {
-            let end = start + c.len_utf8();
-            let raw = &text[start..end];
-            let norm = match normalize_punct(c) {
-                Some(n) => Cow::Owned(n.to_string()),
-                None => Cow::Borrowed(raw),
-            };
-            tokens.push(Token {
-                start,
-                end,
-                raw,
-                norm,
-                word: false,
-            });
-        }
-    }
-    tokens
-}
-
-pub(super) fn lowercase(s: &str) -> Cow<'_, str> {
-    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(s.to_lowercase())
-    }
+    crate::tokens::tokenize(text, crate::tokens::NumberSuffix::Keep)
 }
 
 /// Parses one `|`-separated term. Two or more capitals make it case-sensitive.
