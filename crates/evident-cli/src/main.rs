@@ -287,8 +287,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Search(args) => cmd_search(&cli, &data_dir, args),
         Command::Eval(EvalCommand::Retrieval(args)) => cmd_eval(&cli, &data_dir, args),
         Command::Eval(EvalCommand::Answers(args)) => {
-            let index = open_index(&cli, &data_dir)?;
-            eval_answers::run(&index, &lexicon(&cli)?, &args.cases, args.passages.max(1))
+            let (index, lex) = open_index(&cli, &data_dir)?;
+            eval_answers::run(&index, &lex, &args.cases, args.passages.max(1))
         }
         Command::Bench(BenchCommand::Search(args)) => cmd_bench(&cli, &data_dir, args),
         Command::Status => {
@@ -394,7 +394,8 @@ fn run_embed(data_dir: &Path, embedder: &dyn Embedder, ann_min_rows: usize) -> R
 }
 
 /// Open the index, building the starter knowledge base first when the data directory is new.
-fn open_index(cli: &Cli, data_dir: &Path) -> Result<SearchIndex> {
+/// Returns it with the lexicon its query expansion uses, for question analysis to share.
+fn open_index(cli: &Cli, data_dir: &Path) -> Result<(SearchIndex, Arc<Lexicon>)> {
     let embedder = embedder(cli)?;
     if !data_dir.join("CURRENT").exists() {
         eprintln!(
@@ -414,13 +415,14 @@ fn open_index(cli: &Cli, data_dir: &Path) -> Result<SearchIndex> {
             &evident_engine::NoProgress,
         )?;
     }
-    let lex = lexicon(cli)?;
+    let lex = Arc::new(lexicon(cli)?);
+    let expander = Arc::clone(&lex);
     let index = SearchIndex::open(data_dir, embedder)?
-        .with_expander(Box::new(move |q| lex.expand_query(q).added));
+        .with_expander(Box::new(move |q| expander.expand_query(q).added));
     for n in index.notices() {
         eprintln!("note: {n}");
     }
-    Ok(index)
+    Ok((index, lex))
 }
 
 fn search_options(rank: &RankArgs, k: usize) -> SearchOptions {
@@ -463,8 +465,7 @@ fn cmd_ask(cli: &Cli, data_dir: &Path, args: &AskArgs) -> Result<()> {
     let warm = std::thread::spawn(|| {
         evident_core::compose::prepare(evident_core::lexicon::Lexicon::builtin())
     });
-    let index = open_index(cli, data_dir)?;
-    let lex = lexicon(cli)?;
+    let (index, lex) = open_index(cli, data_dir)?;
     let _ = warm.join();
     let options = AskOptions {
         audience: args.audience,
@@ -493,7 +494,7 @@ fn cmd_search(cli: &Cli, data_dir: &Path, args: &SearchArgs) -> Result<()> {
     if query.trim().is_empty() {
         bail!("the query is empty");
     }
-    let index = open_index(cli, data_dir)?;
+    let (index, _) = open_index(cli, data_dir)?;
     check_mode(&index, &args.rank)?;
     let hits = index.search(&query, &search_options(&args.rank, args.k))?;
     match args.format {
@@ -517,7 +518,7 @@ fn cmd_eval(cli: &Cli, data_dir: &Path, args: &EvalArgs) -> Result<()> {
     let qrels_text = std::fs::read_to_string(&args.qrels)
         .with_context(|| format!("reading {}", args.qrels.display()))?;
     let qrels = Qrels::parse(&args.qrels.display().to_string(), &qrels_text)?;
-    let index = open_index(cli, data_dir)?;
+    let (index, _) = open_index(cli, data_dir)?;
     check_mode(&index, &args.rank)?;
     let judged: Vec<_> = queries
         .into_iter()
@@ -553,7 +554,7 @@ fn cmd_bench(cli: &Cli, data_dir: &Path, args: &BenchArgs) -> Result<()> {
     if let Some(n) = args.limit {
         queries.truncate(n);
     }
-    let index = open_index(cli, data_dir)?;
+    let (index, _) = open_index(cli, data_dir)?;
     check_mode(&index, &args.rank)?;
     let options = search_options(&args.rank, args.k);
     // Warm up caches with a few queries, then time every query.
