@@ -47,7 +47,8 @@ impl Pool {
     ) -> Pool {
         let unknown_words = &options.unknown_words;
         let for_patient = options.audience == Audience::Patient;
-        let weights = query_weights(question, lexicon);
+        let topical = topical_stems(question, lexicon);
+        let weights = query_weights(question, lexicon, &topical);
         let mut units = Vec::new();
         for (ci, cand) in candidates.iter().enumerate() {
             let mut heading = cand.passage.section_path.join(" ");
@@ -127,7 +128,6 @@ impl Pool {
         }
         let max_focus = focus.values().cloned().fold(0.0f32, f32::max).max(1e-6);
         // ... and documents that cover more of the question's topic.
-        let topical = topical_stems(question, lexicon);
         let (coverage, doc_coverage) = coverage(
             question,
             candidates,
@@ -283,9 +283,12 @@ fn topical_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
 /// already given or ruled out) 0.3; words of the asking sentence count 1.8 times; numbers
 /// followed by a unit ("3 months") 0.7; lexicon synonyms 0.4. Generic question words are
 /// left out.
-fn query_weights(question: &Question, lexicon: &Lexicon) -> Vec<(String, f32)> {
+fn query_weights(
+    question: &Question,
+    lexicon: &Lexicon,
+    topical: &HashSet<String>,
+) -> Vec<(String, f32)> {
     let history = history_stems(question, lexicon);
-    let topical = topical_stems(question, lexicon);
     // In a case question the asking sentences (ending in '?') say what is wanted; the
     // others describe the case.
     let asked: HashSet<String> = crate::sentence::sentences(&question.expanded)
