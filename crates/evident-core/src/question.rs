@@ -104,6 +104,19 @@ pub struct PatientFact {
     pub text: String,
 }
 
+impl PatientFact {
+    /// The fact's state in words: `present`, `absent`, or its value.
+    pub fn state(&self) -> String {
+        match (&self.status, &self.value) {
+            (FactStatus::Present, _) => "present".into(),
+            (FactStatus::Absent, _) => "absent".into(),
+            (FactStatus::Value, Some(FactValue::Number(n))) => n.to_string(),
+            (FactStatus::Value, Some(FactValue::Text(t))) => t.clone(),
+            (FactStatus::Value, None) => "value".into(),
+        }
+    }
+}
+
 /// An analysed question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Question {

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use crate::answer::{Answer, EvidenceStatus, Reference, Statement};
 use crate::compose::Composition;
 use crate::document::EvidenceKind;
-use crate::question::{FactStatus, FactValue, Question};
+use crate::question::Question;
 
 /// The heading a reference kind is grouped under.
 pub fn kind_group(kind: EvidenceKind) -> &'static str {
@@ -196,14 +196,7 @@ pub fn explain(question: &Question, composition: &Composition) -> String {
         let _ = writeln!(out, "  facts: none");
     }
     for f in &question.facts {
-        let status = match (&f.status, &f.value) {
-            (FactStatus::Present, _) => "present".to_string(),
-            (FactStatus::Absent, _) => "absent".to_string(),
-            (FactStatus::Value, Some(FactValue::Number(n))) => n.to_string(),
-            (FactStatus::Value, Some(FactValue::Text(t))) => t.clone(),
-            (FactStatus::Value, None) => "value".to_string(),
-        };
-        let _ = writeln!(out, "  fact: {}={status} (\"{}\")", f.concept, f.text);
+        let _ = writeln!(out, "  fact: {}={} (\"{}\")", f.concept, f.state(), f.text);
     }
     let c = &composition.coverage;
     let _ = writeln!(

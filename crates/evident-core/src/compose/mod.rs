@@ -161,7 +161,7 @@ pub fn compose(
                             condition.concept,
                             requirement_words(&condition.requires),
                             fact.concept,
-                            fact_words(&fact),
+                            fact.state(),
                             fact.text
                         ),
                         score: unit.score,
@@ -372,16 +372,5 @@ fn requirement_words(r: &condition::Requirement) -> String {
         Below(v) => format!("below {v}"),
         Above(v) => format!("above {v}"),
         Is(v) => format!("is {v}"),
-    }
-}
-
-fn fact_words(f: &crate::question::PatientFact) -> String {
-    use crate::question::{FactStatus, FactValue};
-    match (&f.status, &f.value) {
-        (FactStatus::Present, _) => "present".into(),
-        (FactStatus::Absent, _) => "absent".into(),
-        (FactStatus::Value, Some(FactValue::Number(n))) => n.to_string(),
-        (FactStatus::Value, Some(FactValue::Text(t))) => t.clone(),
-        (FactStatus::Value, None) => "?".into(),
     }
 }
