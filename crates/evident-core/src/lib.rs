@@ -1,9 +1,11 @@
-//! Evident's pure domain: documents, passages, corpus readers, chunking, the clinical lexicon, question analysis, answer composition and rendering, and retrieval metrics.
+//! Evident's pure domain: documents, passages, articles and their review rules, the audit chain, corpus readers, chunking, the clinical lexicon, question analysis, answer composition and rendering, and retrieval metrics.
 //!
 //! Nothing in this crate performs IO: readers take bytes or a `BufRead`, and every
 //! function is deterministic so that it can be tested without a filesystem.
 
 pub mod answer;
+pub mod article;
+pub mod audit;
 pub mod chunk;
 pub mod compose;
 pub mod condition;

@@ -8,7 +8,7 @@ use evident_core::compose::{
 };
 use evident_core::lexicon::Lexicon;
 use evident_core::question::{Question, analyze};
-use evident_search::{Hit, Mode, SearchIndex, SearchOptions};
+use evident_search::{Hit, Mode, PassageRecord, SearchIndex, SearchOptions};
 
 use crate::error::EngineError;
 
@@ -55,6 +55,20 @@ pub fn ask(
     }
     let start = Instant::now();
     let question = analyze(text, lexicon);
+    answer_question(index, lexicon, question, Vec::new(), options, start)
+}
+
+/// Answers an analysed question (for a follow-up: with the thread's facts merged in).
+/// `thread` holds passages the thread's earlier answers relied on: they are considered
+/// after the retrieved ones. `start` is when the work on the question began.
+pub fn answer_question(
+    index: &SearchIndex,
+    lexicon: &Lexicon,
+    question: Question,
+    thread: Vec<Candidate>,
+    options: &AskOptions,
+    start: Instant,
+) -> Result<Asked, EngineError> {
     let analysed = Instant::now();
     let search = SearchOptions {
         k: options.passages * 3 / 4,
@@ -90,7 +104,12 @@ pub fn ask(
         .map(|(_, w)| w)
         .collect();
     let retrieved = Instant::now();
-    let candidates = interleave(whole, focused, options.passages);
+    let mut candidates = interleave(whole, focused, options.passages);
+    for c in thread {
+        if !candidates.iter().any(|x| x.passage.id == c.passage.id) {
+            candidates.push(c);
+        }
+    }
     let compose_options = ComposeOptions {
         unknown_words,
         ..ComposeOptions::for_audience(options.audience)
@@ -141,7 +160,11 @@ fn interleave(a: Vec<Hit>, b: Vec<Hit>, k: usize) -> Vec<Candidate> {
 }
 
 fn candidate(hit: Hit) -> Candidate {
-    let r = hit.record;
+    from_record(hit.record)
+}
+
+/// A composition candidate from a stored passage record.
+pub(crate) fn from_record(r: PassageRecord) -> Candidate {
     Candidate {
         passage: r.passage,
         title: r.title,

@@ -16,6 +16,10 @@ pub enum EngineError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Store(#[from] evident_store::StoreError),
+    #[error("no {0}")]
+    NotFound(String),
     #[error("{0}")]
     Usage(String),
 }

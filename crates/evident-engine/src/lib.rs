@@ -1,6 +1,8 @@
 //! Evident's engine: the facade that sequences IO around the pure core and the index —
-//! reading corpus files, ingesting, embedding, searching, answering and evaluating.
+//! reading corpus files, ingesting, embedding, searching, answering, articles and their
+//! threads, and evaluating.
 
+pub mod articles;
 pub mod ask;
 pub mod corpus;
 pub mod error;

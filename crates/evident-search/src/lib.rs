@@ -18,4 +18,4 @@ pub use error::SearchError;
 pub use fusion::Fusion;
 pub use search::{Hit, Mode, SearchIndex, SearchOptions};
 pub use snapshot::{Manifest, Snapshot};
-pub use writer::IndexWriter;
+pub use writer::{IndexWriter, PassageRecord};

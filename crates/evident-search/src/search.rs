@@ -370,6 +370,53 @@ impl SearchIndex {
         Ok(out)
     }
 
+    /// The embedding of `text` with the index's model, when the index has dense vectors.
+    pub fn embed_query(&self, text: &str) -> Result<Option<Vec<f32>>, SearchError> {
+        let (Some(_), Some(e)) = (&self.dense, &self.embedder) else {
+            return Ok(None);
+        };
+        Ok(e.embed_batch(&[text])?.pop())
+    }
+
+    /// The stored records of the passages with these ids (`DOC#ORDINAL`), in the order
+    /// asked; ids the index no longer holds are left out.
+    pub fn passages(&self, ids: &[String]) -> Result<Vec<PassageRecord>, SearchError> {
+        let searcher = self.reader.searcher();
+        let mut docs: Vec<&str> = ids
+            .iter()
+            .filter_map(|id| id.rsplit_once('#').map(|(doc, _)| doc))
+            .collect();
+        docs.sort_unstable();
+        docs.dedup();
+        let mut found = Vec::new();
+        for doc in docs {
+            let query = TermQuery::new(
+                Term::from_field_text(self.fields.doc_id, doc),
+                IndexRecordOption::Basic,
+            );
+            let limit = searcher.num_docs().max(1) as usize;
+            for (_, addr) in
+                searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?
+            {
+                let seg = searcher.segment_reader(addr.segment_ord);
+                let Some(row) = seg.fast_fields().u64("row")?.first(addr.doc_id) else {
+                    continue;
+                };
+                if let Some(record) = self.record_with(&searcher, row as u32)?
+                    && ids.contains(&record.passage.id.to_string())
+                {
+                    found.push(record);
+                }
+            }
+        }
+        found.sort_by_key(|r| {
+            let id = r.passage.id.to_string();
+            ids.iter().position(|x| *x == id)
+        });
+        found.dedup_by(|a, b| a.passage.id == b.passage.id);
+        Ok(found)
+    }
+
     /// Exact nearest neighbours of the query embedding (empty without vectors).
     pub fn dense(&self, query: &str, n: usize) -> Result<Vec<(u32, f32)>, SearchError> {
         let (Some(m), Some(e)) = (&self.dense, &self.embedder) else {

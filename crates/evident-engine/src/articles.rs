@@ -1,0 +1,206 @@
+//! Articles around answers: answering from an approved article when one matches, saving a composed answer as a submitted article, and answering follow-ups within their thread.
+
+use std::time::Instant;
+
+use evident_core::answer::Audience;
+use evident_core::article::{ArticleSummary, FollowUp, QuestionKey, Slug, Version, merge_facts};
+use evident_core::lexicon::Lexicon;
+use evident_core::question::{Intent, Question, analyze};
+use evident_search::SearchIndex;
+use evident_store::{NewArticle, Repository, Who};
+
+use crate::ask::{AskOptions, Asked, answer_question, from_record};
+use crate::error::EngineError;
+
+/// Cosine similarity of two question embeddings above which an approved article answers a
+/// question worded differently (its patient facts must match exactly either way).
+pub const REUSE_SIMILARITY: f32 = 0.95;
+
+/// An approved article that answers a question.
+#[derive(Debug, Clone)]
+pub struct Reused {
+    pub article: ArticleSummary,
+    /// The approved version readers see.
+    pub version: Version,
+    /// 1.0 for the same normalised question, else the embeddings' cosine similarity.
+    pub similarity: f32,
+    /// Milliseconds spent finding and loading it.
+    pub elapsed_ms: f64,
+}
+
+/// How a question was answered.
+#[derive(Debug, Clone)]
+pub enum Answered {
+    Reused(Box<Reused>),
+    Composed(Box<Asked>),
+}
+
+/// The approved article for `question` and `audience`, if one matches: same patient facts,
+/// and the same normalised question or (with an embedding model) a near-duplicate.
+pub async fn find_reusable(
+    repo: &dyn Repository,
+    index: &SearchIndex,
+    question: &Question,
+    audience: Audience,
+) -> Result<Option<Reused>, EngineError> {
+    let start = Instant::now();
+    let key = QuestionKey::of(question);
+    let candidates = repo.reuse_candidates(&key, audience).await?;
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    let mut best = candidates
+        .iter()
+        .find(|c| c.normalized == key.normalized)
+        .map(|c| (c, 1.0f32));
+    if best.is_none()
+        && let Some(query) = index.embed_query(&question.text)?
+    {
+        best = candidates
+            .iter()
+            .filter_map(|c| Some((c, cosine(&query, c.embedding.as_deref()?))))
+            .filter(|(_, s)| *s >= REUSE_SIMILARITY)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+    }
+    let Some((candidate, similarity)) = best else {
+        return Ok(None);
+    };
+    let article = candidate.article.clone();
+    let version = repo
+        .version(&article.slug, article.visible().version)
+        .await?
+        .ok_or_else(|| {
+            EngineError::Usage(format!(
+                "article '{}' lost its approved version",
+                article.slug
+            ))
+        })?;
+    Ok(Some(Reused {
+        article,
+        version,
+        similarity,
+        elapsed_ms: start.elapsed().as_secs_f64() * 1000.0,
+    }))
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    if a.len() != b.len() || a.is_empty() {
+        return 0.0;
+    }
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let n = norm(a) * norm(b);
+    if n == 0.0 { 0.0 } else { dot / n }
+}
+
+/// Answers `text`: from an approved article when one matches, else composed afresh.
+pub async fn ask_with_articles(
+    repo: &dyn Repository,
+    index: &SearchIndex,
+    lexicon: &Lexicon,
+    text: &str,
+    options: &AskOptions,
+) -> Result<Answered, EngineError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(EngineError::Usage("the question is empty".into()));
+    }
+    let start = Instant::now();
+    let question = analyze(text, lexicon);
+    if let Some(reused) = find_reusable(repo, index, &question, options.audience).await? {
+        return Ok(Answered::Reused(Box::new(reused)));
+    }
+    let asked = answer_question(index, lexicon, question, Vec::new(), options, start)?;
+    Ok(Answered::Composed(Box::new(asked)))
+}
+
+/// Stores a composed answer as a new article, Submitted for review, as version 1.
+pub async fn save(
+    repo: &dyn Repository,
+    index: &SearchIndex,
+    by: &Who,
+    asked: &Asked,
+) -> Result<ArticleSummary, EngineError> {
+    let answer = asked.answer().clone();
+    let new = NewArticle {
+        question: asked.question.text.clone(),
+        key: QuestionKey::of(&asked.question),
+        audience: answer.audience,
+        corpus_version: answer.corpus.version.clone(),
+        embedding: index.embed_query(&asked.question.text)?,
+        answer,
+    };
+    Ok(repo.create_article(by, new).await?)
+}
+
+/// Answers a follow-up question in the thread of article `slug` and stores it there.
+///
+/// The follow-up is composed for the thread's patient facts merged with its own (its own
+/// win: "what if she had not received radiation?" flips radiotherapy), searched with the
+/// article's question and its own together, and considers the passages the thread's
+/// earlier answers relied on besides the ones it retrieves.
+pub async fn follow_up(
+    repo: &dyn Repository,
+    index: &SearchIndex,
+    lexicon: &Lexicon,
+    slug: &Slug,
+    by: &Who,
+    text: &str,
+    options: &AskOptions,
+) -> Result<FollowUp, EngineError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(EngineError::Usage("the follow-up question is empty".into()));
+    }
+    let start = Instant::now();
+    let article = repo
+        .article(slug)
+        .await?
+        .ok_or_else(|| EngineError::NotFound(format!("article '{slug}'")))?;
+    let root_version = repo
+        .version(slug, article.visible().version)
+        .await?
+        .ok_or_else(|| EngineError::NotFound(format!("the answer of article '{slug}'")))?;
+    let earlier = repo.follow_ups(slug).await?;
+    let thread_facts = earlier
+        .last()
+        .map_or(&root_version.answer.facts, |f| &f.facts);
+
+    let root = analyze(&article.question, lexicon);
+    let new = analyze(text, lexicon);
+    let mut concepts = root.concepts.clone();
+    for c in &new.concepts {
+        if !concepts.contains(c) {
+            concepts.push(c.clone());
+        }
+    }
+    let question = Question {
+        facts: merge_facts(thread_facts, &new.facts),
+        intent: if new.intent == Intent::General {
+            root.intent
+        } else {
+            new.intent
+        },
+        expanded: format!("{} {}", new.expanded, root.expanded),
+        search_query: format!("{} {}", new.search_query, root.search_query),
+        concepts,
+        text: new.text,
+    };
+
+    let passage_ids: Vec<String> = std::iter::once(&root_version.answer)
+        .chain(earlier.iter().map(|f| &f.answer))
+        .flat_map(|a| &a.references)
+        .flat_map(|r| &r.evidence)
+        .map(|e| e.passage_id.clone())
+        .collect();
+    let thread = index
+        .passages(&passage_ids)?
+        .into_iter()
+        .map(from_record)
+        .collect();
+    let facts = question.facts.clone();
+    let asked = answer_question(index, lexicon, question, thread, options, start)?;
+    Ok(repo
+        .add_follow_up(slug, by, text, facts, asked.composition.answer)
+        .await?)
+}

@@ -1,0 +1,161 @@
+//! Evident's persistence: articles and their answer versions, reviews, follow-up threads, users, API tokens and the hash-chained audit trail, on SQLite (one instance) or PostgreSQL (several).
+//!
+//! [`Repository`] is the interface the engine uses; [`SqlStore`] implements it for both
+//! backends with one set of queries (sqlx's `Any` driver) and a migration set per backend.
+//! The review rules themselves live in `evident_core::article`; this crate applies their
+//! decisions atomically, each change with its audit row.
+
+mod articles;
+mod audit;
+mod error;
+mod repository;
+mod sql;
+mod users;
+
+use async_trait::async_trait;
+use evident_core::answer::{Answer, Audience};
+use evident_core::article::{
+    Actor, ArticleSummary, FollowUp, QuestionKey, Review, ReviewPolicy, ReviewStatus, Slug,
+    TokenId, TokenInfo, User, UserId, Version, VersionNo,
+};
+use evident_core::audit::AuditEntry;
+use evident_core::question::PatientFact;
+
+pub use error::{Result, StoreError};
+pub use sql::{Backend, SqlStore};
+
+/// Who causes a change, as the audit trail names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    /// Evident itself, or the operator at the command line of the host.
+    System,
+    /// Someone without a token (public asking).
+    Anonymous,
+    User(Actor),
+}
+
+impl Who {
+    /// `system`, `anonymous` or `user:ID:NAME`.
+    pub fn audit_name(&self) -> String {
+        match self {
+            Who::System => "system".into(),
+            Who::Anonymous => "anonymous".into(),
+            Who::User(a) => format!("user:{}:{}", a.id, a.name),
+        }
+    }
+
+    pub fn user_id(&self) -> Option<UserId> {
+        match self {
+            Who::User(a) => Some(a.id),
+            _ => None,
+        }
+    }
+}
+
+/// A new article: the question, what reuse compares, and the composed answer.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    pub question: String,
+    pub key: QuestionKey,
+    pub audience: Audience,
+    pub answer: Answer,
+    pub corpus_version: String,
+    /// The question's embedding, for near-duplicate reuse (absent without a model).
+    pub embedding: Option<Vec<f32>>,
+}
+
+/// An approved article that may answer a new question: what the engine compares.
+#[derive(Debug, Clone)]
+pub struct ReuseCandidate {
+    pub article: ArticleSummary,
+    pub normalized: String,
+    pub embedding: Option<Vec<f32>>,
+}
+
+/// A token just issued: the secret is shown once and never stored.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub id: TokenId,
+    pub secret: String,
+}
+
+/// Which articles to list.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFilter {
+    pub status: Option<ReviewStatus>,
+    /// Words that must all occur in the question (case-insensitive).
+    pub text: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// The store of articles, reviews, threads, users, tokens and audit rows. Every change is
+/// atomic with its audit row; review changes follow `evident_core::article`'s rules.
+#[async_trait]
+pub trait Repository: Send + Sync {
+    // Users and tokens.
+    async fn add_user(
+        &self,
+        by: &Who,
+        name: &str,
+        role: evident_core::article::Role,
+    ) -> Result<(User, IssuedToken)>;
+    async fn users(&self) -> Result<Vec<User>>;
+    async fn issue_token(&self, by: &Who, user: &str) -> Result<IssuedToken>;
+    async fn tokens(&self, user: &str) -> Result<Vec<TokenInfo>>;
+    async fn revoke_token(&self, by: &Who, token: TokenId) -> Result<()>;
+    /// The user a token belongs to. A failure is audited (with a fingerprint of the token,
+    /// never the token).
+    async fn authenticate(&self, secret: &str) -> Result<Actor>;
+    /// Audits an authorization failure that happened outside the rules (a route a role may
+    /// not use).
+    async fn record_denied(&self, who: &Who, object: &str, what: &str) -> Result<()>;
+
+    // Articles.
+    async fn create_article(&self, by: &Who, new: NewArticle) -> Result<ArticleSummary>;
+    async fn article(&self, slug: &Slug) -> Result<Option<ArticleSummary>>;
+    async fn version(&self, slug: &Slug, n: VersionNo) -> Result<Option<Version>>;
+    async fn versions(&self, slug: &Slug) -> Result<Vec<Version>>;
+    async fn articles(&self, filter: &ArticleFilter) -> Result<Vec<ArticleSummary>>;
+    /// Approved articles for this audience whose patient facts match `key.facts`.
+    async fn reuse_candidates(
+        &self,
+        key: &QuestionKey,
+        audience: Audience,
+    ) -> Result<Vec<ReuseCandidate>>;
+    /// An explicit review transition by `actor`, who saw `seen_version` (latest if `None`).
+    async fn transition(
+        &self,
+        slug: &Slug,
+        actor: &Actor,
+        to: ReviewStatus,
+        seen_version: Option<VersionNo>,
+        note: Option<&str>,
+        policy: ReviewPolicy,
+    ) -> Result<ArticleSummary>;
+    /// A new answer version written by `actor` on top of `base_version`.
+    async fn propose_version(
+        &self,
+        slug: &Slug,
+        actor: &Actor,
+        base_version: VersionNo,
+        answer: Answer,
+        corpus_version: &str,
+        note: Option<&str>,
+    ) -> Result<ArticleSummary>;
+    async fn reviews(&self, slug: &Slug) -> Result<Vec<Review>>;
+    async fn add_follow_up(
+        &self,
+        slug: &Slug,
+        by: &Who,
+        question: &str,
+        facts: Vec<PatientFact>,
+        answer: Answer,
+    ) -> Result<FollowUp>;
+    async fn follow_ups(&self, slug: &Slug) -> Result<Vec<FollowUp>>;
+
+    // Audit.
+    /// Audit rows in order; only those about `object` when given.
+    async fn audit_trail(&self, object: Option<&str>) -> Result<Vec<AuditEntry>>;
+    /// Checks the whole chain; returns how many rows verified.
+    async fn verify_audit(&self) -> Result<u64>;
+}

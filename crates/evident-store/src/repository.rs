@@ -1,0 +1,108 @@
+//! [`Repository`] for [`SqlStore`]: each method is implemented beside its tables (`articles`, `users`, `audit`).
+
+use async_trait::async_trait;
+use evident_core::answer::{Answer, Audience};
+use evident_core::article::{
+    Actor, ArticleSummary, FollowUp, QuestionKey, Review, ReviewPolicy, ReviewStatus, Role, Slug,
+    TokenId, TokenInfo, User, Version, VersionNo,
+};
+use evident_core::audit::AuditEntry;
+use evident_core::question::PatientFact;
+
+use crate::{
+    ArticleFilter, IssuedToken, NewArticle, Repository, Result, ReuseCandidate, SqlStore, Who,
+};
+
+#[async_trait]
+impl Repository for SqlStore {
+    async fn add_user(&self, by: &Who, name: &str, role: Role) -> Result<(User, IssuedToken)> {
+        self.add_user_impl(by, name, role).await
+    }
+    async fn users(&self) -> Result<Vec<User>> {
+        self.users_impl().await
+    }
+    async fn issue_token(&self, by: &Who, user: &str) -> Result<IssuedToken> {
+        self.issue_token_impl(by, user).await
+    }
+    async fn tokens(&self, user: &str) -> Result<Vec<TokenInfo>> {
+        self.tokens_impl(user).await
+    }
+    async fn revoke_token(&self, by: &Who, token: TokenId) -> Result<()> {
+        self.revoke_token_impl(by, token).await
+    }
+    async fn authenticate(&self, secret: &str) -> Result<Actor> {
+        self.authenticate_impl(secret).await
+    }
+    async fn record_denied(&self, who: &Who, object: &str, what: &str) -> Result<()> {
+        self.record_denied_impl(who, object, what).await
+    }
+    async fn create_article(&self, by: &Who, new: NewArticle) -> Result<ArticleSummary> {
+        self.create_article_impl(by, new).await
+    }
+    async fn article(&self, slug: &Slug) -> Result<Option<ArticleSummary>> {
+        self.article_impl(slug).await
+    }
+    async fn version(&self, slug: &Slug, n: VersionNo) -> Result<Option<Version>> {
+        self.version_impl(slug, n).await
+    }
+    async fn versions(&self, slug: &Slug) -> Result<Vec<Version>> {
+        self.versions_impl(slug).await
+    }
+    async fn articles(&self, filter: &ArticleFilter) -> Result<Vec<ArticleSummary>> {
+        self.articles_impl(filter).await
+    }
+    async fn reuse_candidates(
+        &self,
+        key: &QuestionKey,
+        audience: Audience,
+    ) -> Result<Vec<ReuseCandidate>> {
+        self.reuse_candidates_impl(key, audience).await
+    }
+    async fn transition(
+        &self,
+        slug: &Slug,
+        actor: &Actor,
+        to: ReviewStatus,
+        seen_version: Option<VersionNo>,
+        note: Option<&str>,
+        policy: ReviewPolicy,
+    ) -> Result<ArticleSummary> {
+        self.transition_impl(slug, actor, to, seen_version, note, policy)
+            .await
+    }
+    async fn propose_version(
+        &self,
+        slug: &Slug,
+        actor: &Actor,
+        base_version: VersionNo,
+        answer: Answer,
+        corpus_version: &str,
+        note: Option<&str>,
+    ) -> Result<ArticleSummary> {
+        self.propose_version_impl(slug, actor, base_version, answer, corpus_version, note)
+            .await
+    }
+    async fn reviews(&self, slug: &Slug) -> Result<Vec<Review>> {
+        self.reviews_impl(slug).await
+    }
+    async fn add_follow_up(
+        &self,
+        slug: &Slug,
+        by: &Who,
+        question: &str,
+        facts: Vec<PatientFact>,
+        answer: Answer,
+    ) -> Result<FollowUp> {
+        self.add_follow_up_impl(slug, by, question, facts, answer)
+            .await
+    }
+    async fn follow_ups(&self, slug: &Slug) -> Result<Vec<FollowUp>> {
+        self.follow_ups_impl(slug).await
+    }
+    async fn audit_trail(&self, object: Option<&str>) -> Result<Vec<AuditEntry>> {
+        self.audit_trail_impl(object).await
+    }
+    async fn verify_audit(&self) -> Result<u64> {
+        self.verify_audit_impl().await
+    }
+}
