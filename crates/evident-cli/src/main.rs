@@ -3,6 +3,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod articles;
 mod eval_answers;
 mod output;
 mod progress;
@@ -11,10 +12,12 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use evident_core::EvidenceKind;
 use evident_core::answer::Audience;
+use evident_core::article::ReviewPolicy;
 use evident_core::eval::{Qrels, parse_queries};
 use evident_core::lexicon::Lexicon;
 use evident_core::readers::Format;
 use evident_core::render;
+use evident_engine::articles::Answered;
 use evident_engine::model::{ModelSource, load_embedder};
 use evident_engine::{AskOptions, IngestOptions, ask, eval, ingest, starter};
 use evident_search::{Embedder, Fusion, Mode, SearchIndex, SearchOptions};
@@ -43,6 +46,19 @@ struct Cli {
     /// Build an HNSW graph for dense search from this many passages on (exact search below).
     #[arg(long, global = true, env = "EVIDENT_ANN_MIN_ROWS", default_value_t = evident_search::embedding_pass::DEFAULT_ANN_MIN_ROWS)]
     ann_min_rows: usize,
+    /// PostgreSQL database for articles, reviews and users (`postgres://…`); default: the
+    /// SQLite file `evident.db` in the data directory.
+    #[arg(
+        long,
+        global = true,
+        env = "EVIDENT_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    /// Let a reviewer approve a version they wrote (single-person deployments; the
+    /// four-eyes rule is on by default).
+    #[arg(long, global = true, env = "EVIDENT_NO_FOUR_EYES")]
+    no_four_eyes: bool,
     /// Show debug logs.
     #[arg(long, short, global = true)]
     verbose: bool,
@@ -68,6 +84,20 @@ enum Command {
     Bench(BenchCommand),
     /// Show what the published index holds.
     Status,
+    /// Ask a follow-up question in an article's thread.
+    Followup(articles::FollowupArgs),
+    /// Review articles: list, show, transition, edit.
+    #[command(subcommand)]
+    Review(articles::ReviewCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(articles::UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(articles::TokenCommand),
+    /// Check or print the audit trail.
+    #[command(subcommand)]
+    Audit(articles::AuditCommand),
 }
 
 #[derive(Args)]
@@ -164,6 +194,15 @@ struct AskArgs {
     /// Passages retrieved to compose the answer from.
     #[arg(long, default_value_t = 80)]
     passages: usize,
+    /// Store the answer as an article, submitted for review, and print its slug.
+    #[arg(long)]
+    save: bool,
+    /// Compose afresh even when an approved article answers the question.
+    #[arg(long)]
+    no_reuse: bool,
+    /// Ask as this user (the article records who asked; default: anonymous).
+    #[arg(long, env = "EVIDENT_TOKEN", hide_env_values = true)]
+    token: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -291,6 +330,29 @@ fn run(cli: Cli) -> Result<()> {
             eval_answers::run(&index, &lex, &args.cases, args.passages.max(1))
         }
         Command::Bench(BenchCommand::Search(args)) => cmd_bench(&cli, &data_dir, args),
+        Command::Followup(args) => {
+            let (index, lex) = open_index(&cli, &data_dir)?;
+            let options = AskOptions::default();
+            let config = store_config(&cli, &data_dir);
+            articles::StoreConfig::runtime()?
+                .block_on(articles::followup(&config, &index, &lex, args, &options))
+        }
+        Command::Review(cmd) => {
+            let config = store_config(&cli, &data_dir);
+            articles::StoreConfig::runtime()?.block_on(articles::review(&config, cmd))
+        }
+        Command::User(cmd) => {
+            let config = store_config(&cli, &data_dir);
+            articles::StoreConfig::runtime()?.block_on(articles::user(&config, cmd))
+        }
+        Command::Token(cmd) => {
+            let config = store_config(&cli, &data_dir);
+            articles::StoreConfig::runtime()?.block_on(articles::token(&config, cmd))
+        }
+        Command::Audit(cmd) => {
+            let config = store_config(&cli, &data_dir);
+            articles::StoreConfig::runtime()?.block_on(articles::audit(&config, cmd))
+        }
         Command::Status => {
             let snap = evident_search::Snapshot::current(&data_dir)?;
             println!("data directory: {}", data_dir.display());
@@ -298,6 +360,16 @@ fn run(cli: Cli) -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&snap.manifest)?);
             Ok(())
         }
+    }
+}
+
+fn store_config<'a>(cli: &'a Cli, data_dir: &'a Path) -> articles::StoreConfig<'a> {
+    articles::StoreConfig {
+        url: cli.database_url.as_deref(),
+        data_dir,
+        policy: ReviewPolicy {
+            four_eyes: !cli.no_four_eyes,
+        },
     }
 }
 
@@ -471,20 +543,61 @@ fn cmd_ask(cli: &Cli, data_dir: &Path, args: &AskArgs) -> Result<()> {
         audience: args.audience,
         passages: args.passages.max(1),
     };
-    let asked = ask(&index, &lex, &question, &options)?;
-    if args.explain {
-        let explanation = render::explain(&asked.question, &asked.composition);
-        if args.format == AnswerFormat::Json {
-            eprintln!("{explanation}");
-        } else {
-            println!("{explanation}");
+    let config = store_config(cli, data_dir);
+    let how = articles::AskArticles {
+        save: args.save,
+        reuse: !args.no_reuse,
+    };
+    let (answered, note) = if args.save || (how.reuse && config.exists()) {
+        let rt = articles::StoreConfig::runtime()?;
+        rt.block_on(async {
+            let store = config.open().await?;
+            let who = articles::asker(&store, args.token.as_deref()).await?;
+            articles::ask_in_store(&store, &index, &lex, &question, &options, &how, &who).await
+        })?
+    } else {
+        let asked = ask(&index, &lex, &question, &options)?;
+        (Answered::Composed(Box::new(asked)), None)
+    };
+    let answer = match &answered {
+        Answered::Composed(asked) => {
+            if args.explain {
+                let explanation = render::explain(&asked.question, &asked.composition);
+                if args.format == AnswerFormat::Json {
+                    eprintln!("{explanation}");
+                } else {
+                    println!("{explanation}");
+                }
+            }
+            asked.answer()
         }
-    }
-    let answer = asked.answer();
+        Answered::Reused(r) => {
+            if args.explain {
+                eprintln!(
+                    "answered from an approved article (similarity {:.3}, {:.1} ms): nothing was composed",
+                    r.similarity, r.elapsed_ms
+                );
+            }
+            &r.version.answer
+        }
+    };
     match args.format {
         AnswerFormat::Text => print!("{}", render::text(answer)),
         AnswerFormat::Markdown => print!("{}", render::markdown(answer)),
-        AnswerFormat::Json => println!("{}", serde_json::to_string_pretty(answer)?),
+        AnswerFormat::Json => {
+            let mut value = serde_json::to_value(answer)?;
+            if let Some(note) = &note {
+                value["article"] = note.json();
+            }
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        }
+    }
+    if let Some(note) = &note {
+        if args.format == AnswerFormat::Json {
+            eprintln!("{}", note.line());
+        } else {
+            println!("\n{}", note.line());
+        }
     }
     Ok(())
 }

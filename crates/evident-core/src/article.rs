@@ -197,6 +197,55 @@ pub struct Actor {
     pub role: Role,
 }
 
+/// What every page of an article shows until a reviewer approved a version.
+pub const PENDING_BANNER: &str = "Educational purpose only \u{2014} pending human review";
+
+/// A time stored as Unix milliseconds, as pages show it: `2026-11-26 14:05 UTC`.
+pub fn format_utc(ms: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        ),
+        Err(_) => format!("{ms} ms"),
+    }
+}
+
+/// Checks an edited answer before it becomes a version: it keeps the contract's schema and
+/// the disclaimer, has a bottom line, and every citation names one of its references.
+pub fn check_edited_answer(answer: &crate::answer::Answer) -> Result<(), String> {
+    if answer.schema != crate::answer::SCHEMA {
+        return Err(format!(
+            "the answer's schema is '{}', not '{}'",
+            answer.schema,
+            crate::answer::SCHEMA
+        ));
+    }
+    if answer.disclaimer.trim().is_empty() {
+        return Err("the answer lost its disclaimer".into());
+    }
+    if answer.bottom_line.text.trim().is_empty() {
+        return Err("the answer has no bottom line".into());
+    }
+    for statement in answer.statements() {
+        if let Some(n) = statement
+            .citations
+            .iter()
+            .find(|n| !answer.references.iter().any(|r| r.n == **n))
+        {
+            return Err(format!(
+                "the statement '{}' cites [{n}], which is not among the references",
+                statement.text
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The review rules a deployment chooses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReviewPolicy {

@@ -204,3 +204,27 @@ pub async fn follow_up(
         .add_follow_up(slug, by, text, facts, asked.composition.answer)
         .await?)
 }
+
+/// The database file inside a data directory when no database URL is given.
+pub const SQLITE_FILE: &str = "evident.db";
+
+/// Opens the articles database: `url` (`postgres://…` or `sqlite:…`) when given, else the
+/// SQLite file in `data_dir` (created with the directory when missing).
+pub async fn open_store(
+    url: Option<&str>,
+    data_dir: &std::path::Path,
+) -> Result<evident_store::SqlStore, EngineError> {
+    Ok(match url {
+        Some(url) => evident_store::SqlStore::connect(url).await?,
+        None => {
+            std::fs::create_dir_all(data_dir).map_err(EngineError::io(data_dir))?;
+            evident_store::SqlStore::open_sqlite(&data_dir.join(SQLITE_FILE)).await?
+        }
+    })
+}
+
+/// Whether an articles database exists already (a URL is given, or the SQLite file is
+/// there): plain `ask` consults it for approved articles without creating one.
+pub fn store_exists(url: Option<&str>, data_dir: &std::path::Path) -> bool {
+    url.is_some() || data_dir.join(SQLITE_FILE).exists()
+}

@@ -14,5 +14,7 @@ pub mod starter;
 
 pub use ask::{AskOptions, Asked, ask};
 pub use error::EngineError;
+/// The store of articles, reviews and users, for the binary and the web layer.
+pub use evident_store as store;
 pub use ingest::{IngestOptions, IngestReport, ingest};
 pub use progress::{NoProgress, Progress};

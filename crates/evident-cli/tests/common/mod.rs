@@ -11,8 +11,21 @@ pub fn evident(data: &Path, args: &[&str]) -> Output {
         .args(args)
         .env_remove("EVIDENT_MODEL_DIR")
         .env_remove("EVIDENT_DATA_DIR")
+        .env_remove("EVIDENT_DATABASE_URL")
+        .env_remove("EVIDENT_TOKEN")
+        .env_remove("EVIDENT_NO_FOUR_EYES")
         .output()
         .expect("run evident")
+}
+
+/// The standard error of a failed run; fails the test if it succeeded.
+pub fn fails(out: &Output) -> String {
+    assert!(
+        !out.status.success(),
+        "evident should have failed: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).to_string()
 }
 
 /// The standard output of a successful run; fails the test with both streams otherwise.

@@ -253,3 +253,30 @@ fn a_follow_up_flips_radiation_and_drops_what_implied_it() {
     // What the follow-up does not restate is kept.
     assert!(merged.iter().any(|f| f.concept == "age"), "{merged:?}");
 }
+
+#[test]
+fn times_show_in_utc() {
+    assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+    assert_eq!(format_utc(1_795_000_000_000), "2026-11-18 11:06 UTC");
+}
+
+#[test]
+fn an_edited_answer_must_keep_its_citations_resolvable() {
+    use crate::answer::{Answer, DISCLAIMER};
+    let mut answer: Answer = serde_json::from_value(serde_json::json!({
+        "schema": "evident.answer/v1", "question": "q", "audience": "physician",
+        "intent": "general", "facts": [], "evidence_status": "sufficient",
+        "bottom_line": {"text": "Do X.", "citations": [1]}, "sections": [],
+        "references": [{"n": 1, "kind": "guideline", "title": "G", "source": null,
+            "year": null, "url": null, "pmid": null, "doc_id": null, "evidence": []}],
+        "disclaimer": DISCLAIMER, "corpus": {"version": "v", "documents": 1, "passages": 1},
+        "timing_ms": {}
+    }))
+    .unwrap();
+    assert_eq!(check_edited_answer(&answer), Ok(()));
+    answer.bottom_line.citations = vec![2];
+    assert!(check_edited_answer(&answer).unwrap_err().contains("[2]"));
+    answer.bottom_line.citations = vec![1];
+    answer.disclaimer.clear();
+    assert!(check_edited_answer(&answer).is_err());
+}

@@ -1,0 +1,591 @@
+//! The article commands: `user`, `token`, `review`, `audit`, `followup`, and what `ask` does with articles (`--save`, answering from an approved article).
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use evident_core::answer::Answer;
+use evident_core::article::{
+    Actor, ArticleSummary, Author, PENDING_BANNER, ReviewPolicy, ReviewStatus, Role, Slug, TokenId,
+    VersionNo, check_edited_answer, format_utc,
+};
+use evident_core::render;
+use evident_engine::articles::{self, Answered, open_store};
+use evident_engine::store::{ArticleFilter, Repository, SqlStore, Who};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a user; prints their first API token once, as the last line.
+    Add {
+        name: String,
+        /// reader, reviewer, editor or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// List users and their roles.
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Issue another token for a user; prints it once, as the last line.
+    Issue { user: String },
+    /// List a user's tokens (ids and dates; secrets are never stored).
+    List { user: String },
+    /// Revoke a token by its id.
+    Revoke { id: i64 },
+}
+
+#[derive(Subcommand)]
+pub enum ReviewCommand {
+    /// List articles, newest change first.
+    List {
+        #[arg(long, value_parser = parse_status)]
+        status: Option<ReviewStatus>,
+        /// Only articles whose question contains all these words.
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Show an article: status, versions, reviews, follow-ups and the answer readers see.
+    Show {
+        slug: String,
+        /// Show this version instead of the one readers see.
+        #[arg(long)]
+        version: Option<i64>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Move an article to another review status.
+    Transition {
+        slug: String,
+        /// under_review, approved, changes_requested or rejected.
+        #[arg(long, value_parser = parse_status)]
+        to: ReviewStatus,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        auth: TokenArg,
+        /// The version you reviewed: refused if a newer one exists.
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Propose a new version from an edited answer (JSON, as `review show --format json`
+    /// prints under `version.answer`).
+    Edit {
+        slug: String,
+        #[arg(long)]
+        answer: PathBuf,
+        /// The version you edited (default: the latest).
+        #[arg(long)]
+        base_version: Option<i64>,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        auth: TokenArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit trail's hash chain.
+    Verify,
+    /// Print audit rows, optionally only those about one object (`article:SLUG`, `user:NAME`).
+    Log {
+        #[arg(long)]
+        object: Option<String>,
+    },
+}
+
+#[derive(Args)]
+pub struct TokenArg {
+    /// Your API token.
+    #[arg(long, env = "EVIDENT_TOKEN", hide_env_values = true)]
+    token: String,
+}
+
+#[derive(Args)]
+pub struct FollowupArgs {
+    /// The article the follow-up belongs to.
+    pub slug: String,
+    /// The follow-up question.
+    #[arg(required = true)]
+    pub question: Vec<String>,
+    /// Ask as this user (default: anonymous).
+    #[arg(long, env = "EVIDENT_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+}
+
+fn parse_status(s: &str) -> Result<ReviewStatus, String> {
+    s.parse()
+}
+
+fn parse_slug(s: &str) -> Result<Slug> {
+    s.parse::<Slug>().map_err(anyhow::Error::msg)
+}
+
+/// Where the articles live and the review rules in force.
+pub struct StoreConfig<'a> {
+    pub url: Option<&'a str>,
+    pub data_dir: &'a Path,
+    pub policy: ReviewPolicy,
+}
+
+impl StoreConfig<'_> {
+    pub fn runtime() -> Result<tokio::runtime::Runtime> {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the async runtime")
+    }
+
+    pub async fn open(&self) -> Result<SqlStore> {
+        Ok(open_store(self.url, self.data_dir).await?)
+    }
+
+    pub fn exists(&self) -> bool {
+        articles::store_exists(self.url, self.data_dir)
+    }
+}
+
+async fn sign_in(store: &SqlStore, token: &str) -> Result<Actor> {
+    store
+        .authenticate(token)
+        .await
+        .context("signing in with --token")
+}
+
+pub async fn user(config: &StoreConfig<'_>, cmd: &UserCommand) -> Result<()> {
+    let store = config.open().await?;
+    match cmd {
+        UserCommand::Add { name, role } => {
+            let (user, token) = store.add_user(&Who::System, name, *role).await?;
+            println!("added {} ({}), token id {}", user.name, user.role, token.id);
+            println!("This token is shown once; store it safely:");
+            println!("{}", token.secret);
+        }
+        UserCommand::List => {
+            for u in store.users().await? {
+                println!(
+                    "{:>4}  {:<24} {:<9} added {}",
+                    u.id,
+                    u.name,
+                    u.role,
+                    format_utc(u.created_at_ms)
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn token(config: &StoreConfig<'_>, cmd: &TokenCommand) -> Result<()> {
+    let store = config.open().await?;
+    match cmd {
+        TokenCommand::Issue { user } => {
+            let token = store.issue_token(&Who::System, user).await?;
+            println!("token id {} for {user}; shown once:", token.id);
+            println!("{}", token.secret);
+        }
+        TokenCommand::List { user } => {
+            for t in store.tokens(user).await? {
+                let state = t.revoked_at_ms.map_or("active".to_string(), |ms| {
+                    format!("revoked {}", format_utc(ms))
+                });
+                println!(
+                    "{:>4}  issued {}  {state}",
+                    t.id,
+                    format_utc(t.created_at_ms)
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            store.revoke_token(&Who::System, TokenId(*id)).await?;
+            println!("revoked token {id}");
+        }
+    }
+    Ok(())
+}
+
+fn summary_json(a: &ArticleSummary) -> serde_json::Value {
+    let visible = a.visible();
+    json!({
+        "slug": a.slug,
+        "question": a.question,
+        "audience": a.audience,
+        "status": a.status,
+        "latest_version": a.latest_version,
+        "visible_version": visible.version,
+        "pending_review": visible.pending,
+        "approved_version": a.approved_version,
+        "approved_by": a.approved_by,
+        "approved_at": a.approved_at_ms.map(format_utc),
+        "created_at": format_utc(a.created_at_ms),
+        "updated_at": format_utc(a.updated_at_ms),
+    })
+}
+
+fn author_name(author: Author, users: &[evident_core::article::User]) -> String {
+    match author {
+        Author::System => "Evident (composed)".into(),
+        Author::User(id) => users
+            .iter()
+            .find(|u| u.id == id)
+            .map_or(format!("user {id}"), |u| u.name.clone()),
+    }
+}
+
+pub async fn review(config: &StoreConfig<'_>, cmd: &ReviewCommand) -> Result<()> {
+    let store = config.open().await?;
+    match cmd {
+        ReviewCommand::List {
+            status,
+            search,
+            format,
+        } => {
+            let filter = ArticleFilter {
+                status: *status,
+                text: search.clone(),
+                limit: None,
+            };
+            let list = store.articles(&filter).await?;
+            if *format == Format::Json {
+                let items: Vec<_> = list.iter().map(summary_json).collect();
+                println!("{}", serde_json::to_string_pretty(&items)?);
+            } else if list.is_empty() {
+                println!("no articles");
+            } else {
+                for a in &list {
+                    println!(
+                        "{:<18} v{:<3} {}  {}",
+                        a.status.label(),
+                        a.latest_version,
+                        format_utc(a.updated_at_ms),
+                        a.slug
+                    );
+                }
+            }
+        }
+        ReviewCommand::Show {
+            slug,
+            version,
+            format,
+        } => show(&store, &parse_slug(slug)?, version.map(VersionNo), *format).await?,
+        ReviewCommand::Transition {
+            slug,
+            to,
+            note,
+            auth,
+            version,
+        } => {
+            let actor = sign_in(&store, &auth.token).await?;
+            let a = store
+                .transition(
+                    &parse_slug(slug)?,
+                    &actor,
+                    *to,
+                    version.map(VersionNo),
+                    note.as_deref(),
+                    config.policy,
+                )
+                .await?;
+            println!(
+                "{}: {} (version {})",
+                a.slug,
+                a.status.label(),
+                a.latest_version
+            );
+        }
+        ReviewCommand::Edit {
+            slug,
+            answer,
+            base_version,
+            note,
+            auth,
+        } => {
+            let actor = sign_in(&store, &auth.token).await?;
+            let slug = parse_slug(slug)?;
+            let text = std::fs::read_to_string(answer)
+                .with_context(|| format!("reading {}", answer.display()))?;
+            let edited: Answer = serde_json::from_str(&text).with_context(|| {
+                format!(
+                    "{} is not an answer (evident.answer/v1 JSON)",
+                    answer.display()
+                )
+            })?;
+            check_edited_answer(&edited)
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("{}", answer.display()))?;
+            let current = store
+                .article(&slug)
+                .await?
+                .with_context(|| format!("no article '{slug}'"))?;
+            let base = base_version.map_or(current.latest_version, VersionNo);
+            let corpus = edited.corpus.version.clone();
+            let a = store
+                .propose_version(&slug, &actor, base, edited, &corpus, note.as_deref())
+                .await?;
+            println!(
+                "{}: version {} proposed; {}",
+                a.slug,
+                a.latest_version,
+                a.status.label()
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn show(
+    store: &SqlStore,
+    slug: &Slug,
+    version: Option<VersionNo>,
+    format: Format,
+) -> Result<()> {
+    let a = store
+        .article(slug)
+        .await?
+        .with_context(|| format!("no article '{slug}'"))?;
+    let visible = a.visible();
+    let n = version.unwrap_or(visible.version);
+    let shown = store
+        .version(slug, n)
+        .await?
+        .with_context(|| format!("article '{slug}' has no version {n}"))?;
+    let versions = store.versions(slug).await?;
+    let reviews = store.reviews(slug).await?;
+    let follow_ups = store.follow_ups(slug).await?;
+    if format == Format::Json {
+        let out = json!({
+            "article": summary_json(&a),
+            "version": shown,
+            "versions": versions.iter().map(|v| json!({
+                "n": v.n, "author": v.author, "note": v.note,
+                "created_at": format_utc(v.created_at_ms), "corpus_version": v.corpus_version,
+            })).collect::<Vec<_>>(),
+            "reviews": reviews,
+            "follow_ups": follow_ups,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    let users = store.users().await?;
+    println!("{}", a.question);
+    println!("/articles/{}", a.slug);
+    println!(
+        "Status: {}   Last updated: {}",
+        a.status.label(),
+        format_utc(a.updated_at_ms)
+    );
+    if visible.pending {
+        println!("{PENDING_BANNER}");
+    } else if let (Some(by), Some(at)) = (a.approved_by, a.approved_at_ms) {
+        println!(
+            "Version {} approved by {} on {}",
+            visible.version,
+            author_name(Author::User(by), &users),
+            format_utc(at)
+        );
+    }
+    println!("\nVersions:");
+    for v in &versions {
+        let mark = if v.n == visible.version {
+            " (readers see this)"
+        } else {
+            ""
+        };
+        println!(
+            "  v{} by {} on {}{}{mark}",
+            v.n,
+            author_name(v.author, &users),
+            format_utc(v.created_at_ms),
+            v.note
+                .as_ref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        );
+    }
+    if !reviews.is_empty() {
+        println!("\nReviews:");
+        for r in &reviews {
+            println!(
+                "  {} {} v{}: {} → {}{}",
+                format_utc(r.at_ms),
+                r.reviewer_name,
+                r.version,
+                r.from.label(),
+                r.decision.label(),
+                r.note
+                    .as_ref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    println!("\n--- version {} ---", shown.n);
+    print!("{}", render::text(&shown.answer));
+    for f in &follow_ups {
+        println!("\n--- follow-up {}: {} ---", f.n, f.question);
+        print!("{}", render::text(&f.answer));
+    }
+    Ok(())
+}
+
+pub async fn audit(config: &StoreConfig<'_>, cmd: &AuditCommand) -> Result<()> {
+    let store = config.open().await?;
+    match cmd {
+        AuditCommand::Verify => match store.verify_audit().await {
+            Ok(n) => println!("audit trail intact: {n} rows, hash chain verified"),
+            Err(e) => bail!("audit trail broken: {e}"),
+        },
+        AuditCommand::Log { object } => {
+            for e in store.audit_trail(object.as_deref()).await? {
+                println!(
+                    "{:>6}  {}  {:<22} {:<28} {}{}{}",
+                    e.seq,
+                    format_utc(e.at_ms),
+                    e.action,
+                    e.object,
+                    e.actor,
+                    match (&e.before, &e.after) {
+                        (None, None) => String::new(),
+                        (b, a) => format!(
+                            "  {} → {}",
+                            b.as_deref().unwrap_or("-"),
+                            a.as_deref().unwrap_or("-")
+                        ),
+                    },
+                    e.note
+                        .as_ref()
+                        .map(|n| format!("  ({n})"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The reader's identity for asking: a token's user, or anonymous.
+pub async fn asker(store: &SqlStore, token: Option<&str>) -> Result<Who> {
+    Ok(match token {
+        Some(t) => Who::User(sign_in(store, t).await?),
+        None => Who::Anonymous,
+    })
+}
+
+/// How `ask` uses articles: answer from an approved one, and/or save the new answer.
+pub struct AskArticles {
+    pub save: bool,
+    pub reuse: bool,
+}
+
+/// The article an answer belongs to, for the output.
+pub struct ArticleNote {
+    pub summary: ArticleSummary,
+    pub reused: bool,
+}
+
+impl ArticleNote {
+    pub fn json(&self) -> serde_json::Value {
+        let mut v = summary_json(&self.summary);
+        v["reused"] = json!(self.reused);
+        v
+    }
+
+    pub fn line(&self) -> String {
+        let a = &self.summary;
+        let visible = a.visible();
+        if self.reused {
+            format!(
+                "Answered from article {} ({}, version {}, last updated {}).",
+                a.slug,
+                if visible.pending {
+                    "pending review"
+                } else {
+                    "approved by the Medical Advisory Board"
+                },
+                visible.version,
+                format_utc(a.updated_at_ms)
+            )
+        } else {
+            format!(
+                "Saved as article {} ({}; {PENDING_BANNER}).",
+                a.slug,
+                a.status.label()
+            )
+        }
+    }
+}
+
+/// Answers through the articles store: an approved article when one matches, else a new
+/// composition, saved when asked to.
+pub async fn ask_in_store(
+    store: &SqlStore,
+    index: &evident_search::SearchIndex,
+    lexicon: &evident_core::lexicon::Lexicon,
+    question: &str,
+    options: &evident_engine::AskOptions,
+    how: &AskArticles,
+    who: &Who,
+) -> Result<(Answered, Option<ArticleNote>)> {
+    let answered = if how.reuse {
+        articles::ask_with_articles(store, index, lexicon, question, options).await?
+    } else {
+        Answered::Composed(Box::new(evident_engine::ask(
+            index, lexicon, question, options,
+        )?))
+    };
+    let note = match &answered {
+        Answered::Reused(r) => Some(ArticleNote {
+            summary: r.article.clone(),
+            reused: true,
+        }),
+        Answered::Composed(asked) if how.save => Some(ArticleNote {
+            summary: articles::save(store, index, who, asked).await?,
+            reused: false,
+        }),
+        Answered::Composed(_) => None,
+    };
+    Ok((answered, note))
+}
+
+pub async fn followup(
+    config: &StoreConfig<'_>,
+    index: &evident_search::SearchIndex,
+    lexicon: &evident_core::lexicon::Lexicon,
+    args: &FollowupArgs,
+    options: &evident_engine::AskOptions,
+) -> Result<()> {
+    let store = config.open().await?;
+    let who = asker(&store, args.token.as_deref()).await?;
+    let slug = parse_slug(&args.slug)?;
+    let question = args.question.join(" ");
+    let f = articles::follow_up(&store, index, lexicon, &slug, &who, &question, options).await?;
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({"article": slug, "follow_up": f.n, "answer": f.answer})
+            )?
+        ),
+        Format::Text => {
+            println!("Follow-up {} on article {slug}", f.n);
+            print!("{}", render::text(&f.answer));
+        }
+    }
+    Ok(())
+}
