@@ -229,16 +229,30 @@ impl ReferenceStateMachine for ReviewModel {
         // Weighted towards moves that can be legal, so that cases get past "submitted".
         let to = prop_oneof![
             3 => Just(ReviewStatus::UnderReview),
-            3 => Just(ReviewStatus::Approved),
+            4 => Just(ReviewStatus::Approved),
             2 => Just(ReviewStatus::ChangesRequested),
             1 => Just(ReviewStatus::Rejected),
             1 => Just(ReviewStatus::Submitted),
         ];
         let user = 0..USERS.len();
+        // A transition's user is at times the latest version's author (the composer's
+        // stand-in is a reviewer), so that four-eyes gets tested.
+        let authors: Vec<usize> = state
+            .articles
+            .iter()
+            .map(|a| a.authors.last().copied().flatten().unwrap_or(1))
+            .collect();
+        let reviewer = (0..articles).prop_flat_map(move |article| {
+            let author = authors[article];
+            (
+                Just(article),
+                prop_oneof![3 => 0..USERS.len(), 2 => Just(author)],
+            )
+        });
         prop_oneof![
-            6 => (0..articles, user.clone(), to, prop::option::weighted(0.6, seen.clone()))
-                .prop_map(|(article, user, to, seen)| Step::Transition { article, user, to, seen }),
-            3 => (0..articles, user.clone(), seen)
+            6 => (reviewer, to, prop::option::weighted(0.6, seen.clone()))
+                .prop_map(|((article, user), to, seen)| Step::Transition { article, user, to, seen }),
+            4 => (0..articles, user.clone(), seen)
                 .prop_map(|(article, user, base)| Step::Edit { article, user, base }),
             2 => (0..articles, prop::option::of(user.clone()))
                 .prop_map(|(article, asker)| Step::FollowUp { article, asker }),
@@ -523,7 +537,9 @@ impl<B: Db> StateMachineTest for StoreMachine<B> {
                 match (got, expected) {
                     (Ok(()), Outcome::TokenRevoked) => {}
                     (Err(StoreError::NotFound(_)), Outcome::NoActiveToken) => {}
-                    (got, expected) => panic!("revoking token {token}: {got:?}, expected {expected:?}"),
+                    (got, expected) => {
+                        panic!("revoking token {token}: {got:?}, expected {expected:?}")
+                    }
                 }
             }
             Step::Authenticate { token } => {
@@ -582,7 +598,8 @@ async fn check(sut: &Sut, model: &Model) {
             "article {i} latest author"
         );
         assert_eq!(
-            s.approved_version.zip(s.approved_by.map(|u| sut.user_index(u))),
+            s.approved_version
+                .zip(s.approved_by.map(|u| sut.user_index(u))),
             m.approved,
             "article {i} approved version and approver"
         );
@@ -678,7 +695,7 @@ async fn check(sut: &Sut, model: &Model) {
 
 prop_state_machine! {
     #![proptest_config(Config {
-        cases: 24,
+        cases: 128,
         max_shrink_iters: 400,
         failure_persistence: None,
         ..Config::default()
@@ -691,7 +708,7 @@ prop_state_machine! {
 
 prop_state_machine! {
     #![proptest_config(Config {
-        cases: 8,
+        cases: 16,
         max_shrink_iters: 100,
         failure_persistence: None,
         ..Config::default()
