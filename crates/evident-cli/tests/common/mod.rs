@@ -19,6 +19,7 @@ pub fn evident(data: &Path, args: &[&str]) -> Output {
 }
 
 /// The standard error of a failed run; fails the test if it succeeded.
+#[allow(dead_code)] // not every test binary uses it
 pub fn fails(out: &Output) -> String {
     assert!(
         !out.status.success(),

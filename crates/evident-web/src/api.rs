@@ -1,0 +1,851 @@
+//! The JSON API under `/api/v1`, documented by the OpenAPI document it is built with (utoipa-axum registers each handler and its path together, so the document cannot drift from the router), plus `/api/openapi.json`, health and metrics.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use evident_core::answer::{Answer, Audience};
+use evident_core::article::{
+    ArticleSummary, PENDING_BANNER, ReviewStatus, Role, Slug, TokenId, VersionNo,
+    check_edited_answer, format_utc,
+};
+use evident_core::audit::AuditEntry;
+use evident_engine::AskOptions;
+use evident_engine::articles::{self, Answered};
+use evident_engine::store::{ArticleFilter, Who};
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::{Caller, admin, any_user, reviewer};
+use crate::error::{ErrorBody, WebError};
+use crate::security::ClientKey;
+
+/// Longest question accepted, in characters.
+pub const MAX_QUESTION_CHARS: usize = 2000;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Evident API",
+        description = "Cited, case-aware clinical answers and their Medical Advisory Board review. Answers follow the contract evident.answer/v1."
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "answers", description = "Asking and follow-ups"),
+        (name = "articles", description = "Articles and their review"),
+        (name = "admin", description = "Users and tokens")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API routes with their OpenAPI document.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(ask))
+        .routes(routes!(list_articles))
+        .routes(routes!(get_article))
+        .routes(routes!(add_follow_up))
+        .routes(routes!(propose_version))
+        .routes(routes!(transition))
+        .routes(routes!(audit_trail))
+        .routes(routes!(list_users, add_user))
+        .routes(routes!(issue_token))
+        .routes(routes!(revoke_token))
+}
+
+/// `/api/openapi.json`, `/healthz`, `/readyz` and `/metrics`.
+pub fn operations_router(openapi: Arc<utoipa::openapi::OpenApi>) -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let doc = Arc::clone(&openapi);
+                async move { Json(doc.as_ref().clone()) }
+            }),
+        )
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    let probe = ArticleFilter {
+        limit: Some(1),
+        ..Default::default()
+    };
+    match state.store.articles(&probe).await {
+        Ok(_) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!("not ready: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.encode(),
+    )
+        .into_response()
+}
+
+/// An article as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleJson {
+    pub slug: String,
+    pub url: String,
+    pub question: String,
+    pub audience: String,
+    /// submitted, under_review, approved, changes_requested, rejected
+    pub status: String,
+    pub latest_version: i64,
+    /// The version readers see: the approved one, else the latest.
+    pub visible_version: i64,
+    /// True until a reviewer approved a version.
+    pub pending_review: bool,
+    /// "Educational purpose only — pending human review" while pending.
+    pub banner: Option<String>,
+    pub approved_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&ArticleSummary> for ArticleJson {
+    fn from(a: &ArticleSummary) -> Self {
+        let visible = a.visible();
+        ArticleJson {
+            slug: a.slug.to_string(),
+            url: format!("/articles/{}", a.slug),
+            question: a.question.clone(),
+            audience: a.audience.as_str().into(),
+            status: a.status.as_str().into(),
+            latest_version: a.latest_version.0,
+            visible_version: visible.version.0,
+            pending_review: visible.pending,
+            banner: visible.pending.then(|| PENDING_BANNER.to_string()),
+            approved_at: a.approved_at_ms.map(format_utc),
+            created_at: format_utc(a.created_at_ms),
+            updated_at: format_utc(a.updated_at_ms),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AskRequest {
+    pub question: String,
+    /// physician (default), nurse, pharmacist, student, patient
+    pub audience: Option<String>,
+    /// The slug of an article: asks a follow-up in its thread.
+    pub thread: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AskResponse {
+    pub article: ArticleJson,
+    /// The answer (contract evident.answer/v1).
+    #[schema(value_type = Object)]
+    pub answer: Answer,
+    /// True when an approved article answered the question.
+    pub reused: bool,
+    /// The follow-up's number, for a question asked in a thread.
+    pub follow_up: Option<i64>,
+}
+
+fn parse_audience(s: Option<&str>) -> Result<Audience, WebError> {
+    s.map_or(Ok(Audience::Physician), |a| {
+        a.parse().map_err(WebError::Invalid)
+    })
+}
+
+fn parse_slug(s: &str) -> Result<Slug, WebError> {
+    s.parse()
+        .map_err(|_| WebError::NotFound(format!("no article '{s}'")))
+}
+
+fn check_question(q: &str) -> Result<&str, WebError> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Err(WebError::Invalid("the question is empty".into()));
+    }
+    if q.chars().count() > MAX_QUESTION_CHARS {
+        return Err(WebError::Invalid(format!(
+            "the question is longer than {MAX_QUESTION_CHARS} characters"
+        )));
+    }
+    Ok(q)
+}
+
+/// What asking did: the article and its answer, and whether it was reused or created.
+pub struct AskOutcome {
+    pub article: ArticleSummary,
+    pub answer: Answer,
+    pub reused: bool,
+    pub follow_up: Option<i64>,
+}
+
+/// Asks a question (or a follow-up in `thread`) for a caller: the rules of asking shared by
+/// the API and the ask form.
+pub async fn ask_for(
+    state: &AppState,
+    caller: &Caller,
+    key: &ClientKey,
+    question: &str,
+    audience: Audience,
+    thread: Option<&str>,
+) -> Result<AskOutcome, WebError> {
+    if !state.config.public_ask {
+        caller
+            .require(state, any_user, "route:ask", "ask questions")
+            .await?;
+    }
+    state.limits.ask(&key.0)?;
+    let question = check_question(question)?;
+    let options = AskOptions {
+        audience,
+        ..AskOptions::default()
+    };
+    let who = caller.who();
+    let store = state.store.as_ref();
+    let outcome = match thread {
+        Some(slug) => {
+            let slug = parse_slug(slug)?;
+            let f = articles::follow_up(
+                store,
+                &state.index,
+                &state.lexicon,
+                &slug,
+                &who,
+                question,
+                &options,
+            )
+            .await?;
+            let article = store
+                .article(&slug)
+                .await?
+                .ok_or_else(|| WebError::NotFound(format!("no article '{slug}'")))?;
+            AskOutcome {
+                article,
+                answer: f.answer,
+                reused: false,
+                follow_up: Some(f.n),
+            }
+        }
+        None => {
+            match articles::ask_with_articles(
+                store,
+                &state.index,
+                &state.lexicon,
+                question,
+                &options,
+            )
+            .await?
+            {
+                Answered::Reused(r) => AskOutcome {
+                    article: r.article,
+                    answer: r.version.answer,
+                    reused: true,
+                    follow_up: None,
+                },
+                Answered::Composed(asked) => {
+                    let article = articles::save(store, &state.index, &who, &asked).await?;
+                    AskOutcome {
+                        article,
+                        answer: asked.composition.answer,
+                        reused: false,
+                        follow_up: None,
+                    }
+                }
+            }
+        }
+    };
+    state
+        .metrics
+        .answer(outcome.answer.evidence_status.as_str());
+    Ok(outcome)
+}
+
+/// Ask a clinical question (or a follow-up with `thread`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/ask",
+    tag = "answers",
+    request_body = AskRequest,
+    responses(
+        (status = 201, description = "A new article (or follow-up) with its answer", body = AskResponse),
+        (status = 200, description = "An approved article answered the question", body = AskResponse),
+        (status = 401, description = "A token is needed (deployment without --public-ask) or the token is invalid", body = ErrorBody),
+        (status = 404, description = "No such thread", body = ErrorBody),
+        (status = 422, description = "Empty or too long question, unknown audience", body = ErrorBody),
+        (status = 429, description = "Too many questions; see Retry-After", body = ErrorBody)
+    ),
+    security((), ("bearer" = []))
+)]
+async fn ask(
+    State(state): State<AppState>,
+    caller: Caller,
+    key: ClientKey,
+    Json(req): Json<AskRequest>,
+) -> Result<(StatusCode, Json<AskResponse>), WebError> {
+    let audience = parse_audience(req.audience.as_deref())?;
+    let out = ask_for(
+        &state,
+        &caller,
+        &key,
+        &req.question,
+        audience,
+        req.thread.as_deref(),
+    )
+    .await?;
+    let status = if out.reused {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        Json(AskResponse {
+            article: (&out.article).into(),
+            answer: out.answer,
+            reused: out.reused,
+            follow_up: out.follow_up,
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Only articles with this status.
+    pub status: Option<String>,
+    /// Only articles whose question contains all these words.
+    pub q: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleList {
+    pub articles: Vec<ArticleJson>,
+}
+
+/// List and search articles.
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles",
+    tag = "articles",
+    params(ListQuery),
+    responses(
+        (status = 200, body = ArticleList),
+        (status = 422, description = "Unknown status", body = ErrorBody)
+    )
+)]
+async fn list_articles(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<ArticleList>, WebError> {
+    let status = q
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<ReviewStatus>().map_err(WebError::Invalid))
+        .transpose()?;
+    let filter = ArticleFilter {
+        status,
+        text: q.q.filter(|t| !t.trim().is_empty()),
+        limit: q.limit.map(|l| l.min(200)),
+    };
+    let list = state.store.articles(&filter).await?;
+    Ok(Json(ArticleList {
+        articles: list.iter().map(ArticleJson::from).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AudienceQuery {
+    /// Re-render the answer for this reader (physician, nurse, pharmacist, student, patient).
+    pub audience: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowUpJson {
+    pub n: i64,
+    pub question: String,
+    #[schema(value_type = Object)]
+    pub answer: Answer,
+    pub created_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleResponse {
+    pub article: ArticleJson,
+    /// The answer readers see (contract evident.answer/v1).
+    #[schema(value_type = Object)]
+    pub answer: Answer,
+    /// False when the answer was re-rendered for another audience than the one reviewed.
+    pub reviewed_text: bool,
+    pub follow_ups: Vec<FollowUpJson>,
+}
+
+/// An article, its answer and its thread.
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles/{slug}",
+    tag = "articles",
+    params(("slug" = String, Path, description = "The article's slug"), AudienceQuery),
+    responses(
+        (status = 200, body = ArticleResponse),
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "Unknown audience", body = ErrorBody)
+    )
+)]
+async fn get_article(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<AudienceQuery>,
+) -> Result<Json<ArticleResponse>, WebError> {
+    let slug = parse_slug(&slug)?;
+    let view = article_view(&state, &slug, q.audience.as_deref()).await?;
+    Ok(Json(ArticleResponse {
+        article: (&view.article).into(),
+        answer: view.answer,
+        reviewed_text: view.reviewed_text,
+        follow_ups: view
+            .follow_ups
+            .into_iter()
+            .map(|f| FollowUpJson {
+                n: f.n,
+                question: f.question,
+                answer: f.answer,
+                created_at: format_utc(f.created_at_ms),
+            })
+            .collect(),
+    }))
+}
+
+/// What a reader sees of an article, for the API and the article page.
+pub struct ArticleView {
+    pub article: ArticleSummary,
+    pub answer: Answer,
+    pub audience: Audience,
+    /// False when the answer was composed afresh for another audience than the reviewed one.
+    pub reviewed_text: bool,
+    pub follow_ups: Vec<evident_core::article::FollowUp>,
+}
+
+pub async fn article_view(
+    state: &AppState,
+    slug: &Slug,
+    audience: Option<&str>,
+) -> Result<ArticleView, WebError> {
+    let store = state.store.as_ref();
+    let article = store
+        .article(slug)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("no article '{slug}'")))?;
+    let audience = match audience.filter(|a| !a.is_empty()) {
+        Some(a) => a.parse::<Audience>().map_err(WebError::Invalid)?,
+        None => article.audience,
+    };
+    let (answer, reviewed_text) = if audience == article.audience {
+        let version = store
+            .version(slug, article.visible().version)
+            .await?
+            .ok_or_else(|| {
+                WebError::Internal(format!("article {slug} lost its visible version"))
+            })?;
+        (version.answer, true)
+    } else {
+        let options = AskOptions {
+            audience,
+            ..AskOptions::default()
+        };
+        let asked = evident_engine::ask(&state.index, &state.lexicon, &article.question, &options)?;
+        (asked.composition.answer, false)
+    };
+    let follow_ups = store.follow_ups(slug).await?;
+    Ok(ArticleView {
+        article,
+        answer,
+        audience,
+        reviewed_text,
+        follow_ups,
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FollowUpRequest {
+    pub question: String,
+}
+
+/// Ask a follow-up question in an article's thread.
+#[utoipa::path(
+    post,
+    path = "/api/v1/articles/{slug}/followups",
+    tag = "answers",
+    params(("slug" = String, Path, description = "The article's slug")),
+    request_body = FollowUpRequest,
+    responses(
+        (status = 201, body = AskResponse),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody)
+    ),
+    security((), ("bearer" = []))
+)]
+async fn add_follow_up(
+    State(state): State<AppState>,
+    caller: Caller,
+    key: ClientKey,
+    Path(slug): Path<String>,
+    Json(req): Json<FollowUpRequest>,
+) -> Result<(StatusCode, Json<AskResponse>), WebError> {
+    let out = ask_for(
+        &state,
+        &caller,
+        &key,
+        &req.question,
+        Audience::Physician,
+        Some(&slug),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AskResponse {
+            article: (&out.article).into(),
+            answer: out.answer,
+            reused: false,
+            follow_up: out.follow_up,
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VersionRequest {
+    /// The version the edit started from; refused (409) when it is no longer the latest.
+    pub base_version: i64,
+    /// The edited answer (contract evident.answer/v1).
+    #[schema(value_type = Object)]
+    pub answer: Answer,
+    pub note: Option<String>,
+}
+
+/// Propose a new version of an article's answer (reviewers, editors, admins).
+#[utoipa::path(
+    post,
+    path = "/api/v1/articles/{slug}/versions",
+    tag = "articles",
+    params(("slug" = String, Path, description = "The article's slug")),
+    request_body = VersionRequest,
+    responses(
+        (status = 201, body = ArticleJson),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Stale base version or a rejected article", body = ErrorBody),
+        (status = 422, description = "The edited answer breaks the contract", body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+async fn propose_version(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    Json(req): Json<VersionRequest>,
+) -> Result<(StatusCode, Json<ArticleJson>), WebError> {
+    let slug = parse_slug(&slug)?;
+    let object = format!("article:{slug}");
+    let actor = caller
+        .require(&state, reviewer, &object, "edit articles")
+        .await?;
+    check_edited_answer(&req.answer).map_err(WebError::Invalid)?;
+    let corpus = req.answer.corpus.version.clone();
+    let a = state
+        .store
+        .propose_version(
+            &slug,
+            &actor,
+            VersionNo(req.base_version),
+            req.answer,
+            &corpus,
+            req.note.as_deref(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json((&a).into())))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TransitionRequest {
+    /// under_review, approved, changes_requested or rejected
+    pub to: String,
+    pub note: Option<String>,
+    /// The version the reviewer looked at; 409 when a newer one exists.
+    pub version: Option<i64>,
+}
+
+/// Move an article to another review status (reviewers, editors, admins).
+#[utoipa::path(
+    post,
+    path = "/api/v1/articles/{slug}/transitions",
+    tag = "articles",
+    params(("slug" = String, Path, description = "The article's slug")),
+    request_body = TransitionRequest,
+    responses(
+        (status = 200, body = ArticleJson),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "The role may not review, or four-eyes", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Illegal transition or a newer version", body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+async fn transition(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+    Json(req): Json<TransitionRequest>,
+) -> Result<Json<ArticleJson>, WebError> {
+    let slug = parse_slug(&slug)?;
+    let object = format!("article:{slug}");
+    let actor = caller
+        .require(&state, reviewer, &object, "review articles")
+        .await?;
+    let to: ReviewStatus = req.to.parse().map_err(WebError::Invalid)?;
+    let a = state
+        .store
+        .transition(
+            &slug,
+            &actor,
+            to,
+            req.version.map(VersionNo),
+            req.note.as_deref(),
+            state.config.policy,
+        )
+        .await?;
+    state.metrics.transition(to.as_str());
+    Ok(Json((&a).into()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditJson {
+    #[schema(value_type = Vec<Object>)]
+    pub entries: Vec<AuditEntry>,
+}
+
+/// An article's audit trail (reviewers, editors, admins).
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles/{slug}/audit",
+    tag = "articles",
+    params(("slug" = String, Path, description = "The article's slug")),
+    responses(
+        (status = 200, body = AuditJson),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+async fn audit_trail(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<AuditJson>, WebError> {
+    let slug = parse_slug(&slug)?;
+    let object = format!("article:{slug}");
+    caller
+        .require(&state, reviewer, &object, "read the audit trail")
+        .await?;
+    if state.store.article(&slug).await?.is_none() {
+        return Err(WebError::NotFound(format!("no article '{slug}'")));
+    }
+    Ok(Json(AuditJson {
+        entries: state.store.audit_trail(Some(&object)).await?,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserJson {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    pub created_at: String,
+}
+
+/// Users (admins).
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    tag = "admin",
+    responses((status = 200, body = Vec<UserJson>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<UserJson>>, WebError> {
+    caller
+        .require(&state, admin, "route:users", "manage users")
+        .await?;
+    Ok(Json(
+        state
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .map(|u| UserJson {
+                id: u.id.0,
+                name: u.name,
+                role: u.role.as_str().into(),
+                created_at: format_utc(u.created_at_ms),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewUserRequest {
+    pub name: String,
+    /// reader, reviewer, editor or admin
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenJson {
+    pub id: i64,
+    /// Shown once; only its SHA-256 is stored.
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewUserResponse {
+    pub user: UserJson,
+    pub token: TokenJson,
+}
+
+/// Add a user and issue their first token (admins).
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    tag = "admin",
+    request_body = NewUserRequest,
+    responses(
+        (status = 201, body = NewUserResponse),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+async fn add_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<NewUserRequest>,
+) -> Result<(StatusCode, Json<NewUserResponse>), WebError> {
+    let actor = caller
+        .require(&state, admin, "route:users", "manage users")
+        .await?;
+    let role: Role = req.role.parse().map_err(WebError::Invalid)?;
+    let (user, token) = state
+        .store
+        .add_user(&Who::User(actor), &req.name, role)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(NewUserResponse {
+            user: UserJson {
+                id: user.id.0,
+                name: user.name,
+                role: user.role.as_str().into(),
+                created_at: format_utc(user.created_at_ms),
+            },
+            token: TokenJson {
+                id: token.id.0,
+                token: token.secret,
+            },
+        }),
+    ))
+}
+
+/// Issue another token for a user (admins).
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{name}/tokens",
+    tag = "admin",
+    params(("name" = String, Path, description = "The user's name")),
+    responses(
+        (status = 201, body = TokenJson),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+async fn issue_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Result<(StatusCode, Json<TokenJson>), WebError> {
+    let actor = caller
+        .require(&state, admin, "route:tokens", "manage tokens")
+        .await?;
+    let token = state.store.issue_token(&Who::User(actor), &name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenJson {
+            id: token.id.0,
+            token: token.secret,
+        }),
+    ))
+}
+
+/// Revoke a token (admins).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tokens/{id}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The token's id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, WebError> {
+    let actor = caller
+        .require(&state, admin, "route:tokens", "manage tokens")
+        .await?;
+    state
+        .store
+        .revoke_token(&Who::User(actor), TokenId(id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
