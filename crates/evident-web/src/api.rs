@@ -13,8 +13,10 @@ use evident_core::article::{
     check_edited_answer, format_utc,
 };
 use evident_core::audit::AuditEntry;
+use evident_core::question::analyze;
 use evident_engine::AskOptions;
-use evident_engine::articles::{self, Answered};
+use evident_engine::articles;
+use evident_engine::ask::answer_question;
 use evident_engine::store::{ArticleFilter, Who};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -198,6 +200,24 @@ fn check_question(q: &str) -> Result<&str, WebError> {
     Ok(q)
 }
 
+/// Runs a composition (tens of milliseconds of CPU) on the blocking pool, so that the
+/// async workers keep serving other requests meanwhile.
+async fn compose_blocking<F>(state: &AppState, work: F) -> Result<evident_engine::Asked, WebError>
+where
+    F: FnOnce(
+            &evident_search::SearchIndex,
+            &evident_core::lexicon::Lexicon,
+        ) -> Result<evident_engine::Asked, evident_engine::EngineError>
+        + Send
+        + 'static,
+{
+    let (index, lexicon) = (Arc::clone(&state.index), Arc::clone(&state.lexicon));
+    tokio::task::spawn_blocking(move || work(&index, &lexicon))
+        .await
+        .map_err(|e| WebError::Internal(format!("composition task: {e}")))?
+        .map_err(WebError::from)
+}
+
 /// What asking did: the article and its answer, and whether it was reused or created.
 pub struct AskOutcome {
     pub article: ArticleSummary,
@@ -254,22 +274,20 @@ pub async fn ask_for(
             }
         }
         None => {
-            match articles::ask_with_articles(
-                store,
-                &state.index,
-                &state.lexicon,
-                question,
-                &options,
-            )
-            .await?
-            {
-                Answered::Reused(r) => AskOutcome {
+            let start = std::time::Instant::now();
+            let analysed = analyze(question, &state.lexicon);
+            match articles::find_reusable(store, &state.index, &analysed, audience).await? {
+                Some(r) => AskOutcome {
                     article: r.article,
                     answer: r.version.answer,
                     reused: true,
                     follow_up: None,
                 },
-                Answered::Composed(asked) => {
+                None => {
+                    let asked = compose_blocking(state, move |index, lexicon| {
+                        answer_question(index, lexicon, analysed, Vec::new(), &options, start)
+                    })
+                    .await?;
                     let article = articles::save(store, &state.index, &who, &asked).await?;
                     AskOutcome {
                         article,
@@ -480,7 +498,11 @@ pub async fn article_view(
             audience,
             ..AskOptions::default()
         };
-        let asked = evident_engine::ask(&state.index, &state.lexicon, &article.question, &options)?;
+        let question = article.question.clone();
+        let asked = compose_blocking(state, move |index, lexicon| {
+            evident_engine::ask(index, lexicon, &question, &options)
+        })
+        .await?;
         (asked.composition.answer, false)
     };
     let follow_ups = store.follow_ups(slug).await?;

@@ -487,3 +487,133 @@ async fn shutdown_lets_an_in_flight_request_finish() {
         .unwrap();
     app.store.verify_audit().await.unwrap();
 }
+
+/// A form as a browser posts it from this site, signed in with the session cookie.
+fn form(uri: &str, fields: &[(&str, &str)], token: Option<&str>) -> Request<Body> {
+    let body = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut b = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin");
+    if let Some(t) = token {
+        b = b.header(header::COOKIE, format!("evident_session={t}"));
+    }
+    b.body(Body::from(body)).unwrap()
+}
+
+fn page(uri: &str, token: Option<&str>) -> Request<Body> {
+    let mut b = Request::builder().uri(uri);
+    if let Some(t) = token {
+        b = b.header(header::COOKIE, format!("evident_session={t}"));
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_answers_every_role_as_the_rules_say() {
+    let app = app(WebConfig {
+        ask_per_minute: 1000,
+        ..WebConfig::default()
+    })
+    .await;
+    let mut tokens = std::collections::HashMap::new();
+    for (who, name, role) in [
+        (As::Reader, "rita", Role::Reader),
+        (As::Reviewer, "ana", Role::Reviewer),
+        (As::Editor, "ed", Role::Editor),
+        (As::Admin, "root", Role::Admin),
+    ] {
+        tokens.insert(format!("{who:?}"), app.token(name, role).await);
+    }
+    let mut failures = Vec::new();
+    for who in ALL {
+        let t = tokens.get(&format!("{who:?}")).cloned();
+        let t = t.as_deref();
+        let slug = article(&app, QUESTION).await;
+        let anon = matches!(who, As::Anonymous);
+        let reviewer = matches!(who, As::Reviewer | As::Editor | As::Admin);
+        // Reviewer pages send visitors who are not signed in to the sign-in page.
+        let review_gate = |ok: StatusCode| {
+            if anon {
+                StatusCode::SEE_OTHER
+            } else if reviewer {
+                ok
+            } else {
+                StatusCode::FORBIDDEN
+            }
+        };
+        let ask_gate = if anon {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::SEE_OTHER
+        };
+        let question = format!("{QUESTION} page {who:?}");
+        let edited = format!("Edited by {who:?}.");
+        let cases: Vec<(Request<Body>, StatusCode)> = vec![
+            (page("/", t), StatusCode::OK),
+            (page("/?q=rectal", t), StatusCode::OK),
+            (page(&format!("/articles/{slug}"), t), StatusCode::OK),
+            (page("/articles/no-such-article", t), StatusCode::NOT_FOUND),
+            (page("/login", t), StatusCode::OK),
+            (page("/editorial-policy", t), StatusCode::OK),
+            (page("/about", t), StatusCode::OK),
+            (page("/assets/app.css", t), StatusCode::OK),
+            (page("/assets/app.js", t), StatusCode::OK),
+            (
+                form(
+                    "/ask",
+                    &[("question", &question), ("audience", "physician")],
+                    t,
+                ),
+                ask_gate,
+            ),
+            (
+                form(
+                    &format!("/articles/{slug}/followups"),
+                    &[("question", "What if she had not received radiation?")],
+                    t,
+                ),
+                ask_gate,
+            ),
+            (page("/review", t), review_gate(StatusCode::OK)),
+            (
+                page(&format!("/review/{slug}"), t),
+                review_gate(StatusCode::OK),
+            ),
+            (
+                form(
+                    &format!("/review/{slug}/edit"),
+                    &[("base_version", "1"), ("s0", &edited)],
+                    t,
+                ),
+                review_gate(StatusCode::SEE_OTHER),
+            ),
+            (
+                form(
+                    &format!("/review/{slug}/transition"),
+                    &[("to", "under_review"), ("version", "2")],
+                    t,
+                ),
+                review_gate(StatusCode::SEE_OTHER),
+            ),
+            (form("/logout", &[], t), StatusCode::SEE_OTHER),
+        ];
+        for (req, expected) in cases {
+            let label = format!("{} {}", req.method(), req.uri());
+            let (status, _, body) = app.send(req).await;
+            if status != expected {
+                failures.push(format!(
+                    "{who:?} {label}: {status} (expected {expected}) {}",
+                    &body[..body.len().min(200)]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    app.store.verify_audit().await.unwrap();
+}
