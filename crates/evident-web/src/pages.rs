@@ -21,6 +21,7 @@ use axum::routing::{get, post};
 use crate::AppState;
 
 pub use diff::{DiffLine, answer_lines, diff_lines};
+pub use layout::PageError;
 
 /// The page routes and the assets they use.
 pub fn router() -> Router<AppState> {

@@ -53,8 +53,21 @@ pub async fn headers(request: Request, next: Next) -> Response {
 pub async fn csrf(request: Request, next: Next) -> Response {
     match check_csrf(request.method(), request.headers()) {
         Ok(()) => next.run(request).await,
+        // A refused form gets a page; a program gets the JSON error.
+        Err(e) if wants_html(request.headers()) => crate::pages::PageError::from(e).into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+        || headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
 fn check_csrf(method: &Method, headers: &HeaderMap) -> Result<(), WebError> {

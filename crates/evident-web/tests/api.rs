@@ -428,6 +428,25 @@ async fn cross_site_posts_oversized_bodies_and_floods_are_refused() {
     let (status, _, body) = app.send(req).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body.contains("csrf"), "{body}");
+    // The same refusal of a form gets an HTML page.
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/ask")
+        .header(header::COOKIE, format!("evident_session={reader}"))
+        .header("sec-fetch-site", "cross-site")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("question=x"))
+        .unwrap();
+    let (status, headers, body) = app.send(req).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"),
+        "{body}"
+    );
+    assert!(body.contains("cross-site request"), "{body}");
     // 413 above the body limit.
     let big = json!({"question": "x".repeat(100 * 1024)});
     let (status, _, _) = app
