@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lexicon::Lexicon;
-use crate::question::PatientFact;
+use crate::question::{FactStatus, PatientFact};
 use crate::question::assertion::{self, Kind, Polarity};
 
 mod judge;
@@ -83,6 +83,28 @@ pub fn conditions(sentence: &str, context: &[String], lexicon: &Lexicon) -> Vec<
     result
 }
 
+/// What a required concept implies ("patients with TNBC" also requires HER2-negative
+/// disease), in the words of the condition it comes from, unless the text states it itself.
+fn implied_conditions(conditions: &[Condition]) -> Vec<Condition> {
+    let mut implied = Vec::new();
+    for c in conditions.iter().filter(|c| c.requires == Requirement::Present) {
+        for (concept, status) in crate::question::facts::implied(&c.concept, FactStatus::Present) {
+            if !conditions.iter().any(|x| x.concept == *concept) {
+                implied.push(Condition {
+                    concept: concept.to_string(),
+                    requires: if *status == FactStatus::Absent {
+                        Requirement::Absent
+                    } else {
+                        Requirement::Present
+                    },
+                    text: c.text.clone(),
+                });
+            }
+        }
+    }
+    implied
+}
+
 /// The conditions of one text; `heading` makes all of it a population scope.
 fn read(text: &str, heading: bool, lexicon: &Lexicon) -> Vec<Condition> {
     let mentions = assertion::mentions(text, lexicon);
@@ -144,6 +166,7 @@ fn read(text: &str, heading: bool, lexicon: &Lexicon) -> Vec<Condition> {
 /// Population states read from the lexicon (inside a scope): the others (diseases,
 /// symptoms) name the topic rather than a condition.
 const SCOPED_STATES: &[&str] = &[
+    "triple_negative_breast_cancer",
     "metastases",
     "recurrence",
     "local_recurrence",
@@ -210,6 +233,15 @@ pub fn applicability(conditions: &[Condition], facts: &[PatientFact]) -> Applica
                 };
             }
             judge::Verdict::Open => open.push(c.clone()),
+        }
+    }
+    // What the conditions imply can rule the statement out too, but never stays open.
+    for c in implied_conditions(conditions) {
+        if let judge::Verdict::Contradicted(fact) = judge::judge(&c, &facts, prior) {
+            return Applicability::Contradicted {
+                condition: c,
+                fact: fact.clone(),
+            };
         }
     }
     if open.is_empty() {

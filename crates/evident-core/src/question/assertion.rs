@@ -575,10 +575,13 @@ pub(crate) fn assess_in_list(
 /// Whether the second of two treatment mentions continues a list started by the first
 /// ("X, Y and Z", "X or Y"), so that it takes the polarity of the first. `between` is the
 /// text between them, `after` the text after the second. A bare comma continues a list only
-/// when a conjunction follows the second mention ("X, Y, or Z").
+/// when a conjunction follows the second mention, after any further items ("X, Y, or Z",
+/// "X, Y, Z and W").
 fn continues_list(between: &str, after: &str) -> bool {
     static NEXT_CONJUNCTION: LazyLock<Regex> = LazyLock::new(|| {
-        crate::pattern::regex(r"(?i)^\s*,?\s*(?:and|or|nor)\b").expect("conjunction regex")
+        // Any further ", item" before the conjunction: "X, Y, Z and W".
+        crate::pattern::regex(r"(?i)^(?:\s*,\s*[\w/ -]{1,40}?)*\s*,?\s*(?:and|or|nor)\b")
+            .expect("conjunction regex")
     });
     // Only commas between the two, or a conjunction with modifiers around it; a comma and
     // a modifier alone ("no prior radiation, preoperative chemoradiation") starts anew.

@@ -58,6 +58,16 @@ const IMPLIES: &[Implication] = &[
     ),
     ("sbrt", Present, &[("radiotherapy", Present)]),
     (
+        "triple_negative_breast_cancer",
+        Present,
+        &[
+            ("her2", Absent),
+            ("estrogen_receptor", Absent),
+            ("progesterone_receptor", Absent),
+            ("hormone_receptor_positive", Absent),
+        ],
+    ),
+    (
         "stereotactic_radiosurgery",
         Present,
         &[("radiotherapy", Present)],
@@ -90,6 +100,7 @@ const IMPLIES: &[Implication] = &[
     ("durvalumab", Present, &[("immunotherapy", Present)]),
     ("ipilimumab", Present, &[("immunotherapy", Present)]),
     ("trastuzumab", Present, &[("targeted_therapy", Present)]),
+    ("pertuzumab", Present, &[("targeted_therapy", Present)]),
     ("bevacizumab", Present, &[("targeted_therapy", Present)]),
     ("cetuximab", Present, &[("targeted_therapy", Present)]),
     ("osimertinib", Present, &[("targeted_therapy", Present)]),

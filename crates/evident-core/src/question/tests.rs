@@ -574,3 +574,16 @@ fn analyze_is_fast_on_a_sixty_word_question() {
     eprintln!("analyze: {per:?} per question");
     assert!(per < std::time::Duration::from_millis(1));
 }
+
+#[test]
+fn every_drug_of_a_long_list_after_received_is_present() {
+    let q = run(
+        "She received neoadjuvant docetaxel, carboplatin, trastuzumab and pertuzumab; what next?",
+    );
+    for drug in ["docetaxel", "carboplatin", "trastuzumab", "pertuzumab"] {
+        assert_eq!(status_of(&q, drug), [FactStatus::Present], "{drug}: {:?}", q.facts);
+    }
+    // A comma followed by another statement does not continue a list.
+    let q = run("No prior radiation, preoperative chemoradiation was given.");
+    assert!(status_of(&q, "radiotherapy").contains(&FactStatus::Absent));
+}

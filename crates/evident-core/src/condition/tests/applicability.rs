@@ -422,3 +422,31 @@ fn a_man_is_not_pregnant() {
         Applicability::Unknown(_)
     ));
 }
+
+#[test]
+fn a_triple_negative_population_is_ruled_out_for_a_her2_positive_patient() {
+    let lex = Lexicon::builtin();
+    let facts = analyze(
+        "47-year-old woman with HER2-positive breast cancer with residual disease after neoadjuvant therapy",
+        lex,
+    )
+    .facts;
+    let tnbc = conditions(
+        "Patients with TNBC had residual invasive cancer in the breast.",
+        &[],
+        lex,
+    );
+    match applicability(&tnbc, &facts) {
+        Applicability::Contradicted { condition, fact } => {
+            assert_eq!(condition.concept, "her2");
+            assert_eq!(fact.concept, "her2");
+        }
+        other => panic!("expected a contradiction, got {other:?} from {tnbc:?}"),
+    }
+    // A HER2-negative patient is not ruled out.
+    let negative = analyze("woman with HER2-negative breast cancer", lex).facts;
+    assert!(!matches!(
+        applicability(&tnbc, &negative),
+        Applicability::Contradicted { .. }
+    ));
+}
