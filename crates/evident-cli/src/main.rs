@@ -194,7 +194,7 @@ struct AskArgs {
     #[arg(long)]
     explain: bool,
     /// Passages retrieved to compose the answer from.
-    #[arg(long, default_value_t = 80)]
+    #[arg(long, default_value_t = evident_engine::ask::DEFAULT_PASSAGES)]
     passages: usize,
     /// Store the answer as an article, submitted for review, and print its slug.
     #[arg(long)]
@@ -257,7 +257,7 @@ struct EvalAnswersArgs {
     #[arg(long)]
     cases: PathBuf,
     /// Passages retrieved per answer.
-    #[arg(long, default_value_t = 80)]
+    #[arg(long, default_value_t = evident_engine::ask::DEFAULT_PASSAGES)]
     passages: usize,
 }
 

@@ -100,6 +100,24 @@ impl Pool {
                 / total
         };
         let overlap = |set: &HashSet<String>| overlap_by(&|s| set.contains(s));
+        // The same over the words of what is asked (and their synonyms) alone: in a case
+        // question a statement must speak to the question, not only share the case's words.
+        let asked = asked_stems(question, lexicon);
+        let asked_total: f32 = weights
+            .iter()
+            .filter(|(s, _)| asked.contains(s))
+            .map(|(s, w)| w * idf(s))
+            .sum();
+        let asked_by = |has: &dyn Fn(&str) -> bool| -> Option<f32> {
+            (asked_total > 0.0 && asked.len() < weights.len()).then(|| {
+                weights
+                    .iter()
+                    .filter(|(s, _)| asked.contains(s) && has(s))
+                    .map(|(s, w)| w * idf(s))
+                    .sum::<f32>()
+                    / asked_total
+            })
+        };
         // Each passage's stems with its headings and title, and the headings alone.
         let heading_sets: Vec<HashSet<String>> = candidates
             .iter()
@@ -148,12 +166,17 @@ impl Pool {
             .iter()
             .map(|u| {
                 let headings = &heading_sets[u.candidate];
-                let in_context = overlap_by(&|s| {
+                let has = |s: &str| {
                     u.set.contains(s)
                         || headings.contains(s)
                         || u.heading_stems.iter().any(|h| h == s)
-                });
-                0.5 * overlap(&u.set) + 0.5 * in_context
+                };
+                let in_context = overlap_by(&has);
+                let all = 0.5 * overlap(&u.set) + 0.5 * in_context;
+                match asked_by(&has) {
+                    Some(asked) => ASKED_SHARE * asked + (1.0 - ASKED_SHARE) * all,
+                    None => all,
+                }
             })
             .collect();
         let best_own = top_mean(&own);
@@ -276,6 +299,45 @@ fn topical_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
         }
     }
     topical
+}
+
+/// Share of a statement's own relevance that comes from the words of what is asked.
+const ASKED_SHARE: f32 = 0.4;
+
+/// The stems of the asking sentences (those ending in '?') and of the synonyms of the
+/// lexicon concepts they name, treatment history and generic words left out. Empty when
+/// the question has no asking sentence.
+fn asked_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
+    let history = history_stems(question, lexicon);
+    let mut out = HashSet::new();
+    for sentence in crate::sentence::sentences(&question.expanded)
+        .into_iter()
+        .filter(|s| s.ends_with('?'))
+    {
+        let mut add = |w: &str| {
+            let s = stem(w);
+            if !is_generic(w) && !w.chars().all(|c| c.is_ascii_digit()) && !history.contains(&s) {
+                out.insert(s);
+            }
+        };
+        for w in words(sentence) {
+            add(&w);
+        }
+        for m in crate::question::assertion::mentions(sentence, lexicon) {
+            if m.category == Category::Shorthand {
+                continue;
+            }
+            for term in lexicon
+                .concept(&m.concept)
+                .map_or(&[][..], |c| &c.terms[..])
+            {
+                for w in words(term) {
+                    add(&w);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The question's terms and their weights: words of clinical concepts (condition,
