@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lexicon::Lexicon;
-use crate::question::{FactStatus, PatientFact};
 use crate::question::assertion::{self, Kind, Polarity};
+use crate::question::{FactStatus, PatientFact};
 
 mod judge;
 mod patterns;
@@ -87,7 +87,10 @@ pub fn conditions(sentence: &str, context: &[String], lexicon: &Lexicon) -> Vec<
 /// disease), in the words of the condition it comes from, unless the text states it itself.
 fn implied_conditions(conditions: &[Condition]) -> Vec<Condition> {
     let mut implied = Vec::new();
-    for c in conditions.iter().filter(|c| c.requires == Requirement::Present) {
+    for c in conditions
+        .iter()
+        .filter(|c| c.requires == Requirement::Present)
+    {
         for (concept, status) in crate::question::facts::implied(&c.concept, FactStatus::Present) {
             if !conditions.iter().any(|x| x.concept == *concept) {
                 implied.push(Condition {

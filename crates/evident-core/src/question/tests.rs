@@ -581,7 +581,12 @@ fn every_drug_of_a_long_list_after_received_is_present() {
         "She received neoadjuvant docetaxel, carboplatin, trastuzumab and pertuzumab; what next?",
     );
     for drug in ["docetaxel", "carboplatin", "trastuzumab", "pertuzumab"] {
-        assert_eq!(status_of(&q, drug), [FactStatus::Present], "{drug}: {:?}", q.facts);
+        assert_eq!(
+            status_of(&q, drug),
+            [FactStatus::Present],
+            "{drug}: {:?}",
+            q.facts
+        );
     }
     // A comma followed by another statement does not continue a list.
     let q = run("No prior radiation, preoperative chemoradiation was given.");
