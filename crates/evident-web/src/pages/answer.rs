@@ -232,15 +232,101 @@ fn reference_item(r: &Reference, prefix: &str) -> Markup {
 
 /// One passage, verbatim, with the section it comes from.
 pub fn passage(e: &EvidencePassage) -> Markup {
+    passage_marking(e, None)
+}
+
+/// One passage, verbatim, with the sentence `statement` was taken from marked when it can
+/// be found in it (the review view shows each statement beside its passage).
+pub fn passage_marking(e: &EvidencePassage, statement: Option<&str>) -> Markup {
+    let range = statement.and_then(|s| sentence_range(&e.text, s));
     html! {
         figure.passage {
-            blockquote { p { (e.text) } }
+            blockquote {
+                p {
+                    @match range {
+                        Some((from, to)) => {
+                            (e.text[..from]) mark { (e.text[from..to]) } (e.text[to..])
+                        }
+                        None => (e.text),
+                    }
+                }
+            }
             figcaption {
                 @if let Some(s) = &e.section { (s) " · " }
                 span.passage-id { (e.passage_id) }
             }
         }
     }
+}
+
+/// The byte range in `passage` of the sentence a statement was taken from, whitespace and
+/// ASCII case aside and without the "Applies to this patient (…): " lead composition may
+/// add: the whole statement where it occurs, else from the longest start of it that occurs
+/// (at least 20 characters; composition may have cleaned a pointer out of the sentence)
+/// through the end of that sentence.
+pub fn sentence_range(passage: &str, statement: &str) -> Option<(usize, usize)> {
+    // Each character with whitespace runs as one space, ASCII-lowercased, and where it
+    // starts in the original text.
+    fn normalise(text: &str) -> (Vec<char>, Vec<usize>) {
+        let (mut chars, mut at) = (Vec::new(), Vec::new());
+        for (i, c) in text.char_indices() {
+            if c.is_whitespace() {
+                if chars.last().is_none_or(|l| *l != ' ') {
+                    chars.push(' ');
+                    at.push(i);
+                }
+            } else {
+                chars.push(c.to_ascii_lowercase());
+                at.push(i);
+            }
+        }
+        (chars, at)
+    }
+    fn find(text: &[char], key: &[char]) -> Option<usize> {
+        (key.len() <= text.len())
+            .then(|| (0..=text.len() - key.len()).find(|&i| text[i..i + key.len()] == *key))
+            .flatten()
+    }
+    const SHORTEST: usize = 20;
+    let statement = statement.trim();
+    let statement = statement
+        .strip_prefix("Applies to this patient")
+        .and_then(|rest| rest.split_once("): "))
+        .map_or(statement, |(_, text)| text);
+    let (text, at) = normalise(passage);
+    let (wanted, _) = normalise(statement.trim());
+    if wanted.len() < SHORTEST {
+        return None;
+    }
+    let (start, mut end) = match find(&text, &wanted) {
+        Some(start) => (start, start + wanted.len()),
+        None => {
+            // Every shorter start of a start that occurs occurs too: bisect on the length.
+            let (mut found, mut missing) = (SHORTEST, wanted.len());
+            let mut start = find(&text, &wanted[..found])?;
+            while missing - found > 1 {
+                let mid = (found + missing) / 2;
+                match find(&text, &wanted[..mid]) {
+                    Some(s) => (found, start) = (mid, s),
+                    None => missing = mid,
+                }
+            }
+            let mut end = start + found;
+            while end < text.len()
+                && !(matches!(text[end - 1], '.' | '?' | '!') && text[end] == ' ')
+            {
+                end += 1;
+            }
+            (start, end)
+        }
+    };
+    // Leave trailing whitespace outside the mark.
+    while end > start && text[end - 1] == ' ' {
+        end -= 1;
+    }
+    let to = at.get(end).copied().unwrap_or(passage.len());
+    let to = passage[..to].trim_end().len();
+    Some((at[start], to))
 }
 
 #[cfg(test)]
@@ -295,6 +381,31 @@ mod tests {
             ..r
         };
         assert!(best_passage(&none, &s).is_none());
+    }
+
+    #[test]
+    fn the_sentence_a_statement_comes_from_is_found_in_its_passage() {
+        let p = "Intro line.\n- In previously irradiated patients,   intraoperative\nradiotherapy may be used. Next one.";
+        let s = "Applies to this patient (after chemoradiation): In previously irradiated patients, intraoperative radiotherapy may be used.";
+        let (from, to) = sentence_range(p, s).expect("found");
+        assert_eq!(
+            &p[from..to],
+            "In previously irradiated patients,   intraoperative\nradiotherapy may be used."
+        );
+        // Cleaned statements (a pointer dropped) still mark their sentence.
+        let (from, to) = sentence_range(
+            "A. Pelvic MRI is the key study (see Table 2) for staging. B.",
+            "Pelvic MRI is the key study for staging.",
+        )
+        .expect("found");
+        assert_eq!(
+            &"A. Pelvic MRI is the key study (see Table 2) for staging. B."[from..to],
+            "Pelvic MRI is the key study (see Table 2) for staging."
+        );
+        assert_eq!(sentence_range("Unrelated text here.", s), None);
+        let u = "Ünïcödé tëxt, lönger than the key. Next.";
+        let (from, to) = sentence_range(u, "Ünïcödé TëXT, lönger than that").expect("found");
+        assert_eq!(&u[from..to], "Ünïcödé tëxt, lönger than the key.");
     }
 
     #[test]

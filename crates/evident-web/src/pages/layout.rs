@@ -176,6 +176,8 @@ pub fn page(user: Option<&Actor>, title: &str, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Evident" }
+                // No favicon: an empty one, so that browsers do not ask for /favicon.ico.
+                link rel="icon" href="data:,";
                 link rel="stylesheet" href=(assets::css_href());
                 script src=(assets::js_href()) defer {}
             }

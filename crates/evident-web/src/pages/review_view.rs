@@ -8,7 +8,7 @@ use evident_core::article::{Actor, ArticleSummary, Author, ReviewStatus, Slug, U
 use evident_core::audit::AuditEntry;
 use maud::{Markup, html};
 
-use super::answer::{self, passage, supporting_passages};
+use super::answer::{self, passage, passage_marking, supporting_passages};
 use super::ask::status_chip;
 use super::diff;
 use super::layout::{html_page_status, time_el};
@@ -252,7 +252,7 @@ fn statements(v: &Version) -> Markup {
                         @for (r, best) in passages {
                             @if let Some(best) = best {
                                 p.passage-ref { "[" (r.n) "] " (r.title) }
-                                (passage(best))
+                                (passage_marking(best, Some(&s.text)))
                                 @if r.evidence.len() > 1 {
                                     details.passages {
                                         summary { "Other passages of [" (r.n) "] (" (r.evidence.len() - 1) ")" }
