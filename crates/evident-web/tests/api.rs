@@ -636,3 +636,41 @@ async fn every_page_answers_every_role_as_the_rules_say() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     app.store.verify_audit().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_request_past_the_time_limit_gets_408_and_sign_in_floods_get_429() {
+    let app = app(WebConfig {
+        public_ask: true,
+        request_timeout: std::time::Duration::from_millis(1),
+        ..WebConfig::default()
+    })
+    .await;
+    let (status, _, _) = app
+        .send(request(
+            Method::POST,
+            "/api/v1/ask",
+            None,
+            Some(json!({"question": QUESTION})),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+
+    let app = common::app(WebConfig {
+        login_per_minute: 2,
+        ..WebConfig::default()
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let (status, headers, _) = app
+            .send(form("/login", &[("token", "evd_wrong")], None))
+            .await;
+        statuses.push((status, headers.contains_key(header::RETRY_AFTER)));
+    }
+    assert_eq!(statuses[0].0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        statuses[2],
+        (StatusCode::TOO_MANY_REQUESTS, true),
+        "{statuses:?}"
+    );
+}
