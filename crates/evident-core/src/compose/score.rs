@@ -180,6 +180,20 @@ impl Pool {
             })
             .collect();
         let best_own = top_mean(&own);
+        let asked_cancers = cancers(&question.expanded, lexicon);
+        let other_cancer_docs: HashSet<usize> = candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                let named = cancers(&c.title, lexicon);
+                !asked_cancers.is_empty()
+                    && !named.is_empty()
+                    && !named
+                        .iter()
+                        .any(|d| asked_cancers.iter().any(|q| same_cancer(q, d, lexicon)))
+            })
+            .map(|(i, _)| i)
+            .collect();
         for (u, own) in units.iter_mut().zip(own) {
             let cand = &candidates[u.candidate];
             let relevance = 0.5 * own / best_own + 0.5 * passage_rel[u.candidate] / best_passage;
@@ -188,8 +202,14 @@ impl Pool {
             let covered = doc_coverage.get(doc).copied().unwrap_or(0.0) / best_coverage;
             let ranked = focus[doc] / max_focus;
             let doc_focus = 0.5 * ranked + 0.5 * covered.powi(2);
-            // A document speaks in the answer when it covers the topic and ranks well.
-            let doc_share = covered * (0.5 + 0.5 * ranked);
+            // A document speaks in the answer when it covers the topic and ranks well, and
+            // hardly at all when its title names another cancer than the question's.
+            let other_cancer = if other_cancer_docs.contains(&u.candidate) {
+                OTHER_CANCER
+            } else {
+                1.0
+            };
+            let doc_share = covered * (0.5 + 0.5 * ranked) * other_cancer;
             let cue = (sections::cue_hits(primary, &u.stems).min(2)) as f32;
             let kind = if cand.kind.is_guideline_grade() {
                 1.0
@@ -338,6 +358,57 @@ fn asked_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
         }
     }
     out
+}
+
+/// How much of its share a document keeps when its title names only other cancers than
+/// the question's (a gastric cancer summary for a colon cancer question).
+const OTHER_CANCER: f32 = 0.4;
+
+/// The specific cancers a text names (lexicon conditions such as `colon_cancer`,
+/// `melanoma`; the generic `cancer` left out).
+fn cancers(text: &str, lexicon: &Lexicon) -> Vec<String> {
+    const KINDS: [&str; 8] = [
+        "cancer",
+        "carcinoma",
+        "leukemia",
+        "lymphoma",
+        "melanoma",
+        "myeloma",
+        "sarcoma",
+        "glioblastoma",
+    ];
+    let mut out: Vec<String> = Vec::new();
+    for m in lexicon.find(text) {
+        let id = m.concept.id.as_str();
+        if m.concept.category == Category::Condition
+            && id != "cancer"
+            && KINDS.iter().any(|k| id.contains(k))
+            && !out.iter().any(|o| o == id)
+        {
+            out.push(id.to_string());
+        }
+    }
+    out
+}
+
+/// Whether two named cancers are the same disease or one includes the other: the same
+/// concept, one's preferred name ending the other's ("lung cancer" in "non-small cell lung
+/// cancer"), or colorectal cancer with colon or rectal cancer.
+pub(crate) fn same_cancer(a: &str, b: &str, lexicon: &Lexicon) -> bool {
+    if a == b {
+        return true;
+    }
+    let colorectal = |x: &str, y: &str| {
+        x.starts_with("colorectal") && (y.contains("colon") || y.contains("rectal"))
+    };
+    if colorectal(a, b) || colorectal(b, a) {
+        return true;
+    }
+    let name = |id: &str| lexicon.concept(id).map(|c| c.preferred().to_lowercase());
+    match (name(a), name(b)) {
+        (Some(x), Some(y)) => x.ends_with(&format!(" {y}")) || y.ends_with(&format!(" {x}")),
+        _ => false,
+    }
 }
 
 /// The question's terms and their weights: words of clinical concepts (condition,

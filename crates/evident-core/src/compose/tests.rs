@@ -304,3 +304,53 @@ fn a_list_lead_in_conditions_its_items() {
             .any(|d| d.text.contains("Chemoradiation with a fluoropyrimidine") && !d.kept)
     );
 }
+
+#[test]
+fn a_document_about_another_cancer_does_not_speak_for_the_asked_one() {
+    let mut colon = cand(
+        "colon",
+        0,
+        &["Adjuvant chemotherapy"],
+        "For stage III colon cancer, adjuvant CAPOX is given after resection; 3 months of CAPOX was noninferior to 6 months in low-risk disease.",
+    );
+    colon.title = "Colon Cancer Treatment".into();
+    let mut gastric = cand(
+        "gastric",
+        0,
+        &["Adjuvant chemotherapy"],
+        "For stage III adenocarcinoma, 6 months of adjuvant CAPOX after resection improved disease-free survival compared with resection alone.",
+    );
+    gastric.title = "Gastric Cancer Treatment".into();
+    let q = question(
+        "How many months of adjuvant CAPOX after resection of a stage III sigmoid adenocarcinoma?",
+        Intent::Treatment,
+        vec![],
+    );
+    let c = compose(
+        &q,
+        &[gastric, colon],
+        Lexicon::builtin(),
+        &ComposeOptions::for_audience(Audience::Physician),
+    );
+    let docs: Vec<_> = c
+        .answer
+        .references
+        .iter()
+        .filter_map(|r| r.doc_id.clone())
+        .collect();
+    assert!(docs.iter().any(|d| d == "colon"), "{docs:?}");
+    assert!(!docs.iter().any(|d| d == "gastric"), "{docs:?}");
+    // Including cancers are not others: lung cancer and non-small cell lung cancer.
+    let lex = Lexicon::builtin();
+    assert!(score::same_cancer(
+        "lung_cancer",
+        "non_small_cell_lung_cancer",
+        lex
+    ));
+    assert!(score::same_cancer(
+        "colorectal_cancer",
+        "rectal_cancer",
+        lex
+    ));
+    assert!(!score::same_cancer("colon_cancer", "gastric_cancer", lex));
+}
