@@ -4,8 +4,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use evident_core::answer::Answer;
 use evident_core::article::{
-    Actor, ArticleSummary, Author, PENDING_BANNER, ReviewPolicy, ReviewStatus, Role, Slug, TokenId,
-    VersionNo, check_edited_answer, format_utc,
+    Actor, ArticleSummary, Author, DocumentRecord, PENDING_BANNER, ReviewPolicy, ReviewStatus,
+    Role, Slug, TokenId, VersionNo, check_edited_answer, format_utc,
 };
 use evident_core::render;
 use evident_engine::articles::{self, Answered, open_store};
@@ -70,6 +70,25 @@ pub enum ReviewCommand {
         /// The version you reviewed: refused if a newer one exists.
         #[arg(long)]
         version: Option<i64>,
+    },
+    /// List the starter knowledge base's documents and where they stand in review.
+    Documents {
+        #[arg(long, value_parser = parse_status)]
+        status: Option<ReviewStatus>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Move a starter document to another review status.
+    Document {
+        /// The document's id (`rectal-cancer-local-recurrence`, as answers cite it).
+        id: String,
+        /// under_review, approved, changes_requested or rejected.
+        #[arg(long, value_parser = parse_status)]
+        to: ReviewStatus,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        auth: TokenArg,
     },
     /// Propose a new version from an edited answer (JSON, as `review show --format json`
     /// prints under `version.answer`).
@@ -238,6 +257,27 @@ fn summary_json(a: &ArticleSummary) -> serde_json::Value {
     })
 }
 
+fn document_json(d: &DocumentRecord) -> serde_json::Value {
+    json!({
+        "doc_id": d.doc_id,
+        "title": d.title,
+        "source": d.source,
+        "sha256": d.sha256,
+        "status": d.status,
+        "approved_by": d.approved_by,
+        "approved_at": d.approved_at_ms.map(format_utc),
+        "created_at": format_utc(d.created_at_ms),
+        "updated_at": format_utc(d.updated_at_ms),
+    })
+}
+
+/// A document id as typed: `ID`, `document:ID` or the file name `ID.md`.
+fn document_id(typed: &str) -> &str {
+    let id = typed.trim();
+    let id = id.strip_prefix("document:").unwrap_or(id);
+    id.strip_suffix(".md").unwrap_or(id)
+}
+
 fn author_name(author: Author, users: &[evident_core::article::User]) -> String {
     match author {
         Author::System => "Evident (composed)".into(),
@@ -250,6 +290,10 @@ fn author_name(author: Author, users: &[evident_core::article::User]) -> String 
 
 pub async fn review(config: &StoreConfig<'_>, cmd: &ReviewCommand) -> Result<()> {
     let store = config.open().await?;
+    // The starter documents enter review as Submitted (again, when their content changed).
+    articles::register_starter(&store, &Who::System)
+        .await
+        .context("registering the starter documents for review")?;
     match cmd {
         ReviewCommand::List {
             status,
@@ -308,6 +352,32 @@ pub async fn review(config: &StoreConfig<'_>, cmd: &ReviewCommand) -> Result<()>
                 a.status.label(),
                 a.latest_version
             );
+        }
+        ReviewCommand::Documents { status, format } => {
+            let list = store.documents(*status).await?;
+            if *format == Format::Json {
+                let items: Vec<_> = list.iter().map(document_json).collect();
+                println!("{}", serde_json::to_string_pretty(&items)?);
+            } else if list.is_empty() {
+                println!("no documents");
+            } else {
+                for d in &list {
+                    println!(
+                        "{:<18} {}  {:<44} {}",
+                        d.status.label(),
+                        format_utc(d.updated_at_ms),
+                        d.doc_id,
+                        d.title
+                    );
+                }
+            }
+        }
+        ReviewCommand::Document { id, to, note, auth } => {
+            let actor = sign_in(&store, &auth.token).await?;
+            let d = store
+                .transition_document(document_id(id), &actor, *to, note.as_deref(), config.policy)
+                .await?;
+            println!("{}: {}", d.doc_id, d.status.label());
         }
         ReviewCommand::Edit {
             slug,

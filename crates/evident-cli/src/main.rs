@@ -88,7 +88,8 @@ enum Command {
     Serve(ServeArgs),
     /// Ask a follow-up question in an article's thread.
     Followup(articles::FollowupArgs),
-    /// Review articles: list, show, transition, edit.
+    /// Review articles (list, show, transition, edit) and the starter documents
+    /// (documents, document).
     #[command(subcommand)]
     Review(articles::ReviewCommand),
     /// Manage users.
@@ -407,6 +408,9 @@ fn cmd_serve(cli: &Cli, data_dir: &Path, args: &ServeArgs) -> Result<()> {
         .context("starting the async runtime")?;
     runtime.block_on(async {
         let store = store_config(cli, data_dir).open().await?;
+        evident_engine::articles::register_starter(&store, &evident_engine::store::Who::System)
+            .await
+            .context("registering the starter documents for review")?;
         let state = evident_web::AppState::new(Arc::new(store), Arc::new(index), lex, config);
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await

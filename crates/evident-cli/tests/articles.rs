@@ -453,3 +453,122 @@ fn the_four_eyes_rule_can_be_switched_off_for_a_single_reviewer() {
     ));
     assert!(err.contains("unknown or revoked"), "{err}");
 }
+
+#[test]
+fn the_starter_documents_enter_review_as_submitted() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let listed = json(&evident(d, &["review", "documents", "--format", "json"]));
+    let docs = listed.as_array().expect("a list");
+    assert_eq!(docs.len(), 54, "{listed}");
+    assert!(
+        docs.iter().all(|doc| doc["status"] == "submitted"),
+        "{listed}"
+    );
+    let id = "rectal-cancer-local-recurrence";
+    let rectal = docs.iter().find(|doc| doc["doc_id"] == id).expect(id);
+    assert_eq!(rectal["sha256"].as_str().unwrap().len(), 64);
+    assert!(rectal["source"].is_string(), "{rectal}");
+    // Listing again registers nothing new.
+    let before = ok(&evident(d, &["audit", "log"])).lines().count();
+    ok(&evident(d, &["review", "documents"]));
+    assert_eq!(ok(&evident(d, &["audit", "log"])).lines().count(), before);
+
+    let ana = last_line(&ok(&evident(
+        d,
+        &["user", "add", "ana", "--role", "reviewer"],
+    )));
+    let rita = last_line(&ok(&evident(
+        d,
+        &["user", "add", "rita", "--role", "reader"],
+    )));
+    let err = fails(&evident(
+        d,
+        &[
+            "review",
+            "document",
+            id,
+            "--to",
+            "under_review",
+            "--token",
+            &rita,
+        ],
+    ));
+    assert!(err.contains("may not review"), "{err}");
+    let err = fails(&evident(
+        d,
+        &[
+            "review", "document", id, "--to", "approved", "--token", &ana,
+        ],
+    ));
+    assert!(err.contains("under review first"), "{err}");
+    let out = ok(&evident(
+        d,
+        &[
+            "review",
+            "document",
+            id,
+            "--to",
+            "under_review",
+            "--note",
+            "checking against the guideline",
+            "--token",
+            &ana,
+        ],
+    ));
+    assert!(out.contains("Under review"), "{out}");
+    let out = ok(&evident(
+        d,
+        &[
+            "review",
+            "document",
+            &format!("{id}.md"),
+            "--to",
+            "approved",
+            "--token",
+            &ana,
+        ],
+    ));
+    assert!(out.contains("Approved"), "{out}");
+
+    let approved = json(&evident(
+        d,
+        &[
+            "review",
+            "documents",
+            "--status",
+            "approved",
+            "--format",
+            "json",
+        ],
+    ));
+    let approved = approved.as_array().unwrap();
+    assert_eq!(approved.len(), 1);
+    assert_eq!(approved[0]["doc_id"], id);
+    assert!(approved[0]["approved_at"].is_string());
+    let submitted = json(&evident(
+        d,
+        &[
+            "review",
+            "documents",
+            "--status",
+            "submitted",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(submitted.as_array().unwrap().len(), 53);
+    let log = ok(&evident(
+        d,
+        &["audit", "log", "--object", &format!("document:{id}")],
+    ));
+    for action in [
+        "document_registered",
+        "authorization_failed",
+        "status_changed",
+    ] {
+        assert!(log.contains(action), "{action} missing from\n{log}");
+    }
+    let verified = ok(&evident(d, &["audit", "verify"]));
+    assert!(verified.contains("hash chain verified"), "{verified}");
+}

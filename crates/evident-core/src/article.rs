@@ -8,12 +8,14 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+mod documents;
 mod records;
 mod reuse;
 mod slug;
 #[cfg(test)]
 mod tests;
 
+pub use documents::{DocumentEntry, DocumentRecord, RegisterReport};
 pub use records::{
     ArticleSummary, FollowUp, Review, TOKEN_PREFIX, TokenInfo, User, Version, token_hash,
     token_secret,

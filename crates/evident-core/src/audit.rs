@@ -23,10 +23,14 @@ pub enum AuditAction {
     AuthenticationFailed,
     /// A known user tried something their role does not allow.
     AuthorizationFailed,
+    /// A corpus document entered review (Submitted).
+    DocumentRegistered,
+    /// A registered document's content changed: back to Submitted, its approval cleared.
+    DocumentChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 9] = [
+    pub const ALL: [AuditAction; 11] = [
         AuditAction::ArticleCreated,
         AuditAction::VersionProposed,
         AuditAction::StatusChanged,
@@ -36,6 +40,8 @@ impl AuditAction {
         AuditAction::TokenRevoked,
         AuditAction::AuthenticationFailed,
         AuditAction::AuthorizationFailed,
+        AuditAction::DocumentRegistered,
+        AuditAction::DocumentChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +55,8 @@ impl AuditAction {
             AuditAction::TokenRevoked => "token_revoked",
             AuditAction::AuthenticationFailed => "authentication_failed",
             AuditAction::AuthorizationFailed => "authorization_failed",
+            AuditAction::DocumentRegistered => "document_registered",
+            AuditAction::DocumentChanged => "document_changed",
         }
     }
 }

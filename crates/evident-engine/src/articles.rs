@@ -3,7 +3,9 @@
 use std::time::Instant;
 
 use evident_core::answer::Audience;
-use evident_core::article::{ArticleSummary, FollowUp, QuestionKey, Slug, Version, merge_facts};
+use evident_core::article::{
+    ArticleSummary, FollowUp, QuestionKey, RegisterReport, Slug, Version, merge_facts,
+};
 use evident_core::lexicon::Lexicon;
 use evident_core::question::{Intent, Question, analyze};
 use evident_search::SearchIndex;
@@ -202,6 +204,17 @@ pub async fn follow_up(
     let asked = answer_question(index, lexicon, question, thread, options, start)?;
     Ok(repo
         .add_follow_up(slug, by, text, facts, asked.composition.answer)
+        .await?)
+}
+
+/// Registers the starter knowledge base's documents for review: new ones enter as
+/// Submitted, changed ones go back to Submitted, unchanged ones are left as they are.
+pub async fn register_starter(
+    repo: &dyn Repository,
+    by: &Who,
+) -> Result<RegisterReport, EngineError> {
+    Ok(repo
+        .register_documents(by, &crate::starter::starter_entries())
         .await?)
 }
 

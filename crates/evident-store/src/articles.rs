@@ -95,8 +95,8 @@ async fn free_slug(tx: &mut Transaction<'static, Any>, base: &Slug) -> Result<Sl
 
 impl SqlStore {
     /// Audits a refusal by the rules when it is an authorization failure (a role that may
-    /// not, or four-eyes); passes the refusal on.
-    async fn refused(&self, who: &Who, slug: &Slug, err: RuleError) -> StoreError {
+    /// not, or four-eyes) on `object` (`article:SLUG`, `document:ID`); passes the refusal on.
+    pub(crate) async fn refused(&self, who: &Who, object: String, err: RuleError) -> StoreError {
         let denied = match &err {
             RuleError::Forbidden { action, .. } => Some(format!("may not {action}")),
             RuleError::OwnVersion { .. } => Some("approve a version they wrote (four-eyes)".into()),
@@ -107,7 +107,7 @@ impl SqlStore {
                 .audit_alone(AuditRow {
                     who,
                     action: AuditAction::AuthorizationFailed,
-                    object: object(slug),
+                    object,
                     before: None,
                     after: None,
                     note: Some(&what),
@@ -295,7 +295,7 @@ impl SqlStore {
             Ok(d) => d,
             Err(e) => {
                 tx.rollback().await?;
-                return Err(self.refused(&who, slug, e).await);
+                return Err(self.refused(&who, object(slug), e).await);
             }
         };
         let approving = decision.status == ReviewStatus::Approved;
@@ -366,7 +366,7 @@ impl SqlStore {
             Ok(d) => d,
             Err(e) => {
                 tx.rollback().await?;
-                return Err(self.refused(&who, slug, e).await);
+                return Err(self.refused(&who, object(slug), e).await);
             }
         };
         let now = chain.now_ms;

@@ -1,4 +1,4 @@
-//! Evident's persistence: articles and their answer versions, reviews, follow-up threads, users, API tokens and the hash-chained audit trail, on SQLite (one instance) or PostgreSQL (several).
+//! Evident's persistence: articles and their answer versions, reviews, follow-up threads, corpus documents under review, users, API tokens and the hash-chained audit trail, on SQLite (one instance) or PostgreSQL (several).
 //!
 //! [`Repository`] is the interface the engine uses; [`SqlStore`] implements it for both
 //! backends with one set of queries (sqlx's `Any` driver) and a migration set per backend.
@@ -7,6 +7,7 @@
 
 mod articles;
 mod audit;
+mod documents;
 mod error;
 mod repository;
 mod sql;
@@ -15,8 +16,8 @@ mod users;
 use async_trait::async_trait;
 use evident_core::answer::{Answer, Audience};
 use evident_core::article::{
-    Actor, ArticleSummary, FollowUp, QuestionKey, Review, ReviewPolicy, ReviewStatus, Slug,
-    TokenId, TokenInfo, User, UserId, Version, VersionNo,
+    Actor, ArticleSummary, DocumentEntry, DocumentRecord, FollowUp, QuestionKey, RegisterReport,
+    Review, ReviewPolicy, ReviewStatus, Slug, TokenId, TokenInfo, User, UserId, Version, VersionNo,
 };
 use evident_core::audit::AuditEntry;
 use evident_core::question::PatientFact;
@@ -152,6 +153,26 @@ pub trait Repository: Send + Sync {
         answer: Answer,
     ) -> Result<FollowUp>;
     async fn follow_ups(&self, slug: &Slug) -> Result<Vec<FollowUp>>;
+
+    // Corpus documents under review (the starter knowledge base).
+    /// Registers `docs` in one transaction: an unknown document enters review as Submitted
+    /// (`document_registered`); a known one whose content hash changed goes back to
+    /// Submitted with its approval cleared (`document_changed`); an unchanged one is left
+    /// alone, so registering the same set again writes nothing.
+    async fn register_documents(&self, by: &Who, docs: &[DocumentEntry]) -> Result<RegisterReport>;
+    /// Registered documents in id order, only those in `status` when given.
+    async fn documents(&self, status: Option<ReviewStatus>) -> Result<Vec<DocumentRecord>>;
+    async fn document(&self, doc_id: &str) -> Result<Option<DocumentRecord>>;
+    /// An explicit review transition of a document by `actor`, decided by the articles'
+    /// rules (the document is one version written by Evident).
+    async fn transition_document(
+        &self,
+        doc_id: &str,
+        actor: &Actor,
+        to: ReviewStatus,
+        note: Option<&str>,
+        policy: ReviewPolicy,
+    ) -> Result<DocumentRecord>;
 
     // Audit.
     /// Audit rows in order; only those about `object` when given.

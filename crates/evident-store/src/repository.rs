@@ -1,10 +1,10 @@
-//! [`Repository`] for [`SqlStore`]: each method is implemented beside its tables (`articles`, `users`, `audit`).
+//! [`Repository`] for [`SqlStore`]: each method is implemented beside its tables (`articles`, `documents`, `users`, `audit`).
 
 use async_trait::async_trait;
 use evident_core::answer::{Answer, Audience};
 use evident_core::article::{
-    Actor, ArticleSummary, FollowUp, QuestionKey, Review, ReviewPolicy, ReviewStatus, Role, Slug,
-    TokenId, TokenInfo, User, Version, VersionNo,
+    Actor, ArticleSummary, DocumentEntry, DocumentRecord, FollowUp, QuestionKey, RegisterReport,
+    Review, ReviewPolicy, ReviewStatus, Role, Slug, TokenId, TokenInfo, User, Version, VersionNo,
 };
 use evident_core::audit::AuditEntry;
 use evident_core::question::PatientFact;
@@ -98,6 +98,26 @@ impl Repository for SqlStore {
     }
     async fn follow_ups(&self, slug: &Slug) -> Result<Vec<FollowUp>> {
         self.follow_ups_impl(slug).await
+    }
+    async fn register_documents(&self, by: &Who, docs: &[DocumentEntry]) -> Result<RegisterReport> {
+        self.register_documents_impl(by, docs).await
+    }
+    async fn documents(&self, status: Option<ReviewStatus>) -> Result<Vec<DocumentRecord>> {
+        self.documents_impl(status).await
+    }
+    async fn document(&self, doc_id: &str) -> Result<Option<DocumentRecord>> {
+        self.document_impl(doc_id).await
+    }
+    async fn transition_document(
+        &self,
+        doc_id: &str,
+        actor: &Actor,
+        to: ReviewStatus,
+        note: Option<&str>,
+        policy: ReviewPolicy,
+    ) -> Result<DocumentRecord> {
+        self.transition_document_impl(doc_id, actor, to, note, policy)
+            .await
     }
     async fn audit_trail(&self, object: Option<&str>) -> Result<Vec<AuditEntry>> {
         self.audit_trail_impl(object).await
