@@ -6,6 +6,7 @@ use evident_core::answer::Audience;
 use evident_core::article::{
     ArticleSummary, FollowUp, QuestionKey, RegisterReport, Slug, Version, merge_facts,
 };
+use evident_core::compose::Candidate;
 use evident_core::lexicon::Lexicon;
 use evident_core::question::{Intent, Question, analyze};
 use evident_search::SearchIndex;
@@ -135,21 +136,29 @@ pub async fn save(
     Ok(repo.create_article(by, new).await?)
 }
 
-/// Answers a follow-up question in the thread of article `slug` and stores it there.
+/// What a follow-up is composed from: the question with the thread's facts merged in, and
+/// the passages the thread's earlier answers relied on.
+#[derive(Debug, Clone)]
+pub struct FollowUpPlan {
+    pub question: Question,
+    pub thread: Vec<Candidate>,
+    /// When the work on the follow-up began.
+    pub start: Instant,
+}
+
+/// Reads the thread of article `slug` and plans the follow-up `text` (no composition yet).
 ///
 /// The follow-up is composed for the thread's patient facts merged with its own (its own
 /// win: "what if she had not received radiation?" flips radiotherapy), searched with the
 /// article's question and its own together, and considers the passages the thread's
 /// earlier answers relied on besides the ones it retrieves.
-pub async fn follow_up(
+pub async fn plan_follow_up(
     repo: &dyn Repository,
     index: &SearchIndex,
     lexicon: &Lexicon,
     slug: &Slug,
-    by: &Who,
     text: &str,
-    options: &AskOptions,
-) -> Result<FollowUp, EngineError> {
+) -> Result<FollowUpPlan, EngineError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(EngineError::Usage("the follow-up question is empty".into()));
@@ -200,10 +209,36 @@ pub async fn follow_up(
         .into_iter()
         .map(from_record)
         .collect();
-    let facts = question.facts.clone();
-    let asked = answer_question(index, lexicon, question, thread, options, start)?;
+    Ok(FollowUpPlan {
+        question,
+        thread,
+        start,
+    })
+}
+
+/// Answers a follow-up question in the thread of article `slug` and stores it there (see
+/// [`plan_follow_up`]).
+pub async fn follow_up(
+    repo: &dyn Repository,
+    index: &SearchIndex,
+    lexicon: &Lexicon,
+    slug: &Slug,
+    by: &Who,
+    text: &str,
+    options: &AskOptions,
+) -> Result<FollowUp, EngineError> {
+    let plan = plan_follow_up(repo, index, lexicon, slug, text).await?;
+    let facts = plan.question.facts.clone();
+    let asked = answer_question(
+        index,
+        lexicon,
+        plan.question,
+        plan.thread,
+        options,
+        plan.start,
+    )?;
     Ok(repo
-        .add_follow_up(slug, by, text, facts, asked.composition.answer)
+        .add_follow_up(slug, by, text.trim(), facts, asked.composition.answer)
         .await?)
 }
 

@@ -252,16 +252,24 @@ pub async fn ask_for(
     let outcome = match thread {
         Some(slug) => {
             let slug = parse_slug(slug)?;
-            let f = articles::follow_up(
-                store,
-                &state.index,
-                &state.lexicon,
-                &slug,
-                &who,
-                question,
-                &options,
-            )
+            let plan =
+                articles::plan_follow_up(store, &state.index, &state.lexicon, &slug, question)
+                    .await?;
+            let facts = plan.question.facts.clone();
+            let asked = compose_blocking(state, move |index, lexicon| {
+                answer_question(
+                    index,
+                    lexicon,
+                    plan.question,
+                    plan.thread,
+                    &options,
+                    plan.start,
+                )
+            })
             .await?;
+            let f = store
+                .add_follow_up(&slug, &who, question, facts, asked.composition.answer)
+                .await?;
             let article = store
                 .article(&slug)
                 .await?
