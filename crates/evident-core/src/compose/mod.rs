@@ -15,6 +15,7 @@ mod sentences;
 mod terms;
 #[cfg(test)]
 mod tests;
+mod weights;
 
 use serde::Serialize;
 use std::collections::HashSet;
@@ -29,7 +30,7 @@ use crate::lexicon::{Category, Lexicon};
 use crate::question::Question;
 
 pub use coverage::Coverage;
-pub use score::{focus_query, question_words};
+pub use weights::{focus_query, question_words};
 
 /// A document contributes statements only when it covers at least this share of the
 /// question's topic, relative to the document that covers most.

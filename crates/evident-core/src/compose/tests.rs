@@ -342,15 +342,15 @@ fn a_document_about_another_cancer_does_not_speak_for_the_asked_one() {
     assert!(!docs.iter().any(|d| d == "gastric"), "{docs:?}");
     // Including cancers are not others: lung cancer and non-small cell lung cancer.
     let lex = Lexicon::builtin();
-    assert!(score::same_cancer(
+    assert!(weights::same_cancer(
         "lung_cancer",
         "non_small_cell_lung_cancer",
         lex
     ));
-    assert!(score::same_cancer(
+    assert!(weights::same_cancer(
         "colorectal_cancer",
         "rectal_cancer",
         lex
     ));
-    assert!(!score::same_cancer("colon_cancer", "gastric_cancer", lex));
+    assert!(!weights::same_cancer("colon_cancer", "gastric_cancer", lex));
 }

@@ -1,0 +1,235 @@
+//! What a question weighs: its terms and their weights, the words of what is asked, its topic, the patient's treatment history, and the cancers it names.
+
+use std::collections::HashSet;
+
+use super::terms::{is_generic, stem, words};
+use crate::lexicon::{Category, Lexicon};
+use crate::question::{FactStatus, Question};
+
+/// The words of the question's treatment history: treatments already given or ruled out.
+///
+/// Also the words of facts stated as absent ("no distant metastases") and of value facts
+/// (age, TNM, size): they describe the case and decide which branches apply, but are not
+/// what the question asks about.
+pub(super) fn history_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
+    let mut history: HashSet<String> = HashSet::new();
+    for f in &question.facts {
+        let is_treatment = lexicon.concept(&f.concept).is_some_and(|c| {
+            matches!(
+                c.category,
+                Category::Treatment | Category::Procedure | Category::Drug
+            )
+        });
+        if is_treatment || f.status != FactStatus::Present {
+            history.extend(words(&f.text).map(|w| stem(&w)));
+        }
+    }
+    history
+}
+
+/// The words of the question whose corpus rarity [`ComposeOptions::rarity`] should hold.
+///
+/// [`ComposeOptions::rarity`]: super::ComposeOptions::rarity
+pub fn question_words(question: &Question) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in words(&question.expanded) {
+        if !is_generic(&w) && !w.chars().all(|c| c.is_ascii_digit()) && !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
+}
+
+/// What the question is about, without its generic words and the treatment history
+/// (which is context: it decides which branches apply, not what to look for). Empty when
+/// nothing is left.
+pub fn focus_query(question: &Question, lexicon: &Lexicon) -> String {
+    let history = history_stems(question, lexicon);
+    let kept: Vec<String> = words(&question.expanded)
+        .filter(|w| !is_generic(w) && !history.contains(&stem(w)))
+        .collect();
+    kept.join(" ")
+}
+
+/// Words of clinical concepts named in the question (the condition, findings, biomarkers,
+/// sites): the topic.
+pub(super) fn topical_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
+    let mut topical: HashSet<String> = HashSet::new();
+    for m in lexicon.find(&question.expanded) {
+        if matches!(
+            m.concept.category,
+            Category::Condition | Category::Finding | Category::Biomarker | Category::Anatomy
+        ) {
+            topical.extend(words(&question.expanded[m.start..m.end]).map(|w| stem(&w)));
+        }
+    }
+    topical
+}
+
+/// Share of a statement's own relevance that comes from the words of what is asked.
+pub(super) const ASKED_SHARE: f32 = 0.4;
+
+/// The stems of the asking sentences (those ending in '?') and of the synonyms of the
+/// lexicon concepts they name, treatment history and generic words left out. Empty when
+/// the question has no asking sentence.
+pub(super) fn asked_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
+    let history = history_stems(question, lexicon);
+    let mut out = HashSet::new();
+    for sentence in crate::sentence::sentences(&question.expanded)
+        .into_iter()
+        .filter(|s| s.ends_with('?'))
+    {
+        let mut add = |w: &str| {
+            let s = stem(w);
+            if !is_generic(w) && !w.chars().all(|c| c.is_ascii_digit()) && !history.contains(&s) {
+                out.insert(s);
+            }
+        };
+        for w in words(sentence) {
+            add(&w);
+        }
+        for m in crate::question::assertion::mentions(sentence, lexicon) {
+            if m.category == Category::Shorthand {
+                continue;
+            }
+            for term in lexicon
+                .concept(&m.concept)
+                .map_or(&[][..], |c| &c.terms[..])
+            {
+                for w in words(term) {
+                    add(&w);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// How much of its share a document keeps when its title names only other cancers than
+/// the question's (a gastric cancer summary for a colon cancer question).
+pub(super) const OTHER_CANCER: f32 = 0.4;
+
+/// The specific cancers a text names (lexicon conditions such as `colon_cancer`,
+/// `melanoma`; the generic `cancer` left out).
+pub(super) fn cancers(text: &str, lexicon: &Lexicon) -> Vec<String> {
+    const KINDS: [&str; 8] = [
+        "cancer",
+        "carcinoma",
+        "leukemia",
+        "lymphoma",
+        "melanoma",
+        "myeloma",
+        "sarcoma",
+        "glioblastoma",
+    ];
+    let mut out: Vec<String> = Vec::new();
+    for m in lexicon.find(text) {
+        let id = m.concept.id.as_str();
+        if m.concept.category == Category::Condition
+            && id != "cancer"
+            && KINDS.iter().any(|k| id.contains(k))
+            && !out.iter().any(|o| o == id)
+        {
+            out.push(id.to_string());
+        }
+    }
+    out
+}
+
+/// Whether two named cancers are the same disease or one includes the other: the same
+/// concept, one's preferred name ending the other's ("lung cancer" in "non-small cell lung
+/// cancer"), or colorectal cancer with colon or rectal cancer.
+pub(crate) fn same_cancer(a: &str, b: &str, lexicon: &Lexicon) -> bool {
+    if a == b {
+        return true;
+    }
+    let colorectal = |x: &str, y: &str| {
+        x.starts_with("colorectal") && (y.contains("colon") || y.contains("rectal"))
+    };
+    if colorectal(a, b) || colorectal(b, a) {
+        return true;
+    }
+    let name = |id: &str| lexicon.concept(id).map(|c| c.preferred().to_lowercase());
+    match (name(a), name(b)) {
+        (Some(x), Some(y)) => x.ends_with(&format!(" {y}")) || y.ends_with(&format!(" {x}")),
+        _ => false,
+    }
+}
+
+/// The question's terms and their weights: words of clinical concepts (condition,
+/// finding, biomarker, site) 1.5, other words 1, words of the treatment history (treatments
+/// already given or ruled out) 0.3; words of the asking sentence count 1.8 times; numbers
+/// followed by a unit ("3 months") 0.7; lexicon synonyms 0.4. Generic question words are
+/// left out.
+pub(super) fn query_weights(
+    question: &Question,
+    lexicon: &Lexicon,
+    topical: &HashSet<String>,
+) -> Vec<(String, f32)> {
+    let history = history_stems(question, lexicon);
+    // In a case question the asking sentences (ending in '?') say what is wanted; the
+    // others describe the case.
+    let asked: HashSet<String> = crate::sentence::sentences(&question.expanded)
+        .into_iter()
+        .filter(|s| s.ends_with('?'))
+        .flat_map(|s| words(s).map(|w| stem(&w)).collect::<Vec<_>>())
+        .collect();
+    let mut out: Vec<(String, f32)> = Vec::new();
+    let mut push = |s: String, w: f32| {
+        if let Some(e) = out.iter_mut().find(|(t, _)| *t == s) {
+            e.1 = e.1.max(w);
+        } else {
+            out.push((s, w));
+        }
+    };
+    let tokens: Vec<String> = words(&question.expanded).collect();
+    for (k, w) in tokens.iter().enumerate() {
+        // A number counts when a unit of duration or dose follows it ("3 months", "60 Gy").
+        if w.chars().all(|c| c.is_ascii_digit()) {
+            if tokens.get(k + 1).is_some_and(|u| is_unit(u)) {
+                push(w.clone(), 0.7);
+            }
+            continue;
+        }
+        if is_generic(w) {
+            continue;
+        }
+        let w = w.as_str();
+        let s = stem(w);
+        let weight = if history.contains(&s) {
+            0.3
+        } else if topical.contains(&s) {
+            1.5
+        } else {
+            1.0
+        } * if asked.contains(&s) { 1.8 } else { 1.0 };
+        push(s, weight);
+    }
+    for w in words(&question.search_query) {
+        if is_generic(&w) || w.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        push(stem(&w), 0.4);
+    }
+    out
+}
+
+fn is_unit(word: &str) -> bool {
+    matches!(
+        word,
+        "month"
+            | "months"
+            | "week"
+            | "weeks"
+            | "day"
+            | "days"
+            | "cycle"
+            | "cycles"
+            | "gy"
+            | "fraction"
+            | "fractions"
+            | "mg"
+            | "hours"
+            | "hour"
+    )
+}
