@@ -1,40 +1,17 @@
-//! The article commands: `user`, `token`, `review`, `audit`, `followup`, and what `ask` does with articles (`--save`, answering from an approved article).
+//! The article commands: `review` (articles and starter documents), `followup`, and what `ask` does with articles (`--save`, answering from an approved article).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use evident_core::answer::Answer;
 use evident_core::article::{
     Actor, ArticleSummary, Author, DocumentRecord, PENDING_BANNER, ReviewPolicy, ReviewStatus,
-    Role, Slug, TokenId, VersionNo, check_edited_answer, format_utc,
+    Slug, VersionNo, check_edited_answer, format_utc,
 };
 use evident_core::render;
 use evident_engine::articles::{self, Answered, open_store};
 use evident_engine::store::{ArticleFilter, Repository, SqlStore, Who};
 use serde_json::json;
 use std::path::{Path, PathBuf};
-
-#[derive(Subcommand)]
-pub enum UserCommand {
-    /// Add a user; prints their first API token once, as the last line.
-    Add {
-        name: String,
-        /// reader, reviewer, editor or admin.
-        #[arg(long, value_parser = parse_role)]
-        role: Role,
-    },
-    /// List users and their roles.
-    List,
-}
-
-#[derive(Subcommand)]
-pub enum TokenCommand {
-    /// Issue another token for a user; prints it once, as the last line.
-    Issue { user: String },
-    /// List a user's tokens (ids and dates; secrets are never stored).
-    List { user: String },
-    /// Revoke a token by its id.
-    Revoke { id: i64 },
-}
 
 #[derive(Subcommand)]
 pub enum ReviewCommand {
@@ -106,17 +83,6 @@ pub enum ReviewCommand {
     },
 }
 
-#[derive(Subcommand)]
-pub enum AuditCommand {
-    /// Check the audit trail's hash chain.
-    Verify,
-    /// Print audit rows, optionally only those about one object (`article:SLUG`, `user:NAME`).
-    Log {
-        #[arg(long)]
-        object: Option<String>,
-    },
-}
-
 #[derive(Args)]
 pub struct TokenArg {
     /// Your API token.
@@ -142,10 +108,6 @@ pub struct FollowupArgs {
 pub enum Format {
     Text,
     Json,
-}
-
-fn parse_role(s: &str) -> Result<Role, String> {
-    s.parse()
 }
 
 fn parse_status(s: &str) -> Result<ReviewStatus, String> {
@@ -185,58 +147,6 @@ async fn sign_in(store: &SqlStore, token: &str) -> Result<Actor> {
         .authenticate(token)
         .await
         .context("signing in with --token")
-}
-
-pub async fn user(config: &StoreConfig<'_>, cmd: &UserCommand) -> Result<()> {
-    let store = config.open().await?;
-    match cmd {
-        UserCommand::Add { name, role } => {
-            let (user, token) = store.add_user(&Who::System, name, *role).await?;
-            println!("added {} ({}), token id {}", user.name, user.role, token.id);
-            println!("This token is shown once; store it safely:");
-            println!("{}", token.secret);
-        }
-        UserCommand::List => {
-            for u in store.users().await? {
-                println!(
-                    "{:>4}  {:<24} {:<9} added {}",
-                    u.id,
-                    u.name,
-                    u.role,
-                    format_utc(u.created_at_ms)
-                );
-            }
-        }
-    }
-    Ok(())
-}
-
-pub async fn token(config: &StoreConfig<'_>, cmd: &TokenCommand) -> Result<()> {
-    let store = config.open().await?;
-    match cmd {
-        TokenCommand::Issue { user } => {
-            let token = store.issue_token(&Who::System, user).await?;
-            println!("token id {} for {user}; shown once:", token.id);
-            println!("{}", token.secret);
-        }
-        TokenCommand::List { user } => {
-            for t in store.tokens(user).await? {
-                let state = t.revoked_at_ms.map_or("active".to_string(), |ms| {
-                    format!("revoked {}", format_utc(ms))
-                });
-                println!(
-                    "{:>4}  issued {}  {state}",
-                    t.id,
-                    format_utc(t.created_at_ms)
-                );
-            }
-        }
-        TokenCommand::Revoke { id } => {
-            store.revoke_token(&Who::System, TokenId(*id)).await?;
-            println!("revoked token {id}");
-        }
-    }
-    Ok(())
 }
 
 fn summary_json(a: &ArticleSummary) -> serde_json::Value {
@@ -510,41 +420,6 @@ async fn show(
     for f in &follow_ups {
         println!("\n--- follow-up {}: {} ---", f.n, f.question);
         print!("{}", render::text(&f.answer));
-    }
-    Ok(())
-}
-
-pub async fn audit(config: &StoreConfig<'_>, cmd: &AuditCommand) -> Result<()> {
-    let store = config.open().await?;
-    match cmd {
-        AuditCommand::Verify => match store.verify_audit().await {
-            Ok(n) => println!("audit trail intact: {n} rows, hash chain verified"),
-            Err(e) => bail!("audit trail broken: {e}"),
-        },
-        AuditCommand::Log { object } => {
-            for e in store.audit_trail(object.as_deref()).await? {
-                println!(
-                    "{:>6}  {}  {:<22} {:<28} {}{}{}",
-                    e.seq,
-                    format_utc(e.at_ms),
-                    e.action,
-                    e.object,
-                    e.actor,
-                    match (&e.before, &e.after) {
-                        (None, None) => String::new(),
-                        (b, a) => format!(
-                            "  {} → {}",
-                            b.as_deref().unwrap_or("-"),
-                            a.as_deref().unwrap_or("-")
-                        ),
-                    },
-                    e.note
-                        .as_ref()
-                        .map(|n| format!("  ({n})"))
-                        .unwrap_or_default()
-                );
-            }
-        }
     }
     Ok(())
 }

@@ -3,23 +3,25 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod admin;
 mod articles;
 mod eval_answers;
+mod measure;
 mod output;
 mod progress;
+mod serve;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use evident_core::EvidenceKind;
 use evident_core::answer::Audience;
 use evident_core::article::ReviewPolicy;
-use evident_core::eval::{Qrels, parse_queries};
 use evident_core::lexicon::Lexicon;
 use evident_core::readers::Format;
 use evident_core::render;
 use evident_engine::articles::Answered;
 use evident_engine::model::{ModelSource, load_embedder};
-use evident_engine::{AskOptions, IngestOptions, ask, eval, ingest, starter};
+use evident_engine::{AskOptions, IngestOptions, ask, ingest, starter};
 use evident_search::{Embedder, Fusion, Mode, SearchIndex, SearchOptions};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -85,7 +87,7 @@ enum Command {
     /// Show what the published index holds.
     Status,
     /// Serve the web UI and the JSON API.
-    Serve(ServeArgs),
+    Serve(serve::ServeArgs),
     /// Ask a follow-up question in an article's thread.
     Followup(articles::FollowupArgs),
     /// Review articles (list, show, transition, edit) and the starter documents
@@ -94,13 +96,13 @@ enum Command {
     Review(articles::ReviewCommand),
     /// Manage users.
     #[command(subcommand)]
-    User(articles::UserCommand),
+    User(admin::UserCommand),
     /// Manage API tokens.
     #[command(subcommand)]
-    Token(articles::TokenCommand),
+    Token(admin::TokenCommand),
     /// Check or print the audit trail.
     #[command(subcommand)]
-    Audit(articles::AuditCommand),
+    Audit(admin::AuditCommand),
 }
 
 #[derive(Args)]
@@ -206,28 +208,6 @@ struct AskArgs {
     /// Ask as this user (the article records who asked; default: anonymous).
     #[arg(long, env = "EVIDENT_TOKEN", hide_env_values = true)]
     token: Option<String>,
-}
-
-#[derive(Args)]
-struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080", env = "EVIDENT_ADDR")]
-    addr: std::net::SocketAddr,
-    /// Let anonymous visitors ask (otherwise a token of any role is needed).
-    #[arg(long, env = "EVIDENT_PUBLIC_ASK")]
-    public_ask: bool,
-    /// Mark the session cookie Secure (serve behind HTTPS).
-    #[arg(long, env = "EVIDENT_SECURE_COOKIES")]
-    secure_cookies: bool,
-    /// Questions per minute per token or address.
-    #[arg(long, default_value_t = 30)]
-    ask_per_minute: u32,
-    /// Sign-in attempts per minute per address.
-    #[arg(long, default_value_t = 10)]
-    login_per_minute: u32,
-    /// Seconds a request may take before it is answered 408.
-    #[arg(long, default_value_t = 30)]
-    request_timeout: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -349,13 +329,13 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Ask(args) => cmd_ask(&cli, &data_dir, args),
         Command::Search(args) => cmd_search(&cli, &data_dir, args),
-        Command::Eval(EvalCommand::Retrieval(args)) => cmd_eval(&cli, &data_dir, args),
+        Command::Eval(EvalCommand::Retrieval(args)) => measure::cmd_eval(&cli, &data_dir, args),
         Command::Eval(EvalCommand::Answers(args)) => {
             let (index, lex) = open_index(&cli, &data_dir)?;
             eval_answers::run(&index, &lex, &args.cases, args.passages.max(1))
         }
-        Command::Bench(BenchCommand::Search(args)) => cmd_bench(&cli, &data_dir, args),
-        Command::Serve(args) => cmd_serve(&cli, &data_dir, args),
+        Command::Bench(BenchCommand::Search(args)) => measure::cmd_bench(&cli, &data_dir, args),
+        Command::Serve(args) => serve::cmd_serve(&cli, &data_dir, args),
         Command::Followup(args) => {
             let (index, lex) = open_index(&cli, &data_dir)?;
             let options = AskOptions::default();
@@ -369,15 +349,15 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::User(cmd) => {
             let config = store_config(&cli, &data_dir);
-            articles::StoreConfig::runtime()?.block_on(articles::user(&config, cmd))
+            articles::StoreConfig::runtime()?.block_on(admin::user(&config, cmd))
         }
         Command::Token(cmd) => {
             let config = store_config(&cli, &data_dir);
-            articles::StoreConfig::runtime()?.block_on(articles::token(&config, cmd))
+            articles::StoreConfig::runtime()?.block_on(admin::token(&config, cmd))
         }
         Command::Audit(cmd) => {
             let config = store_config(&cli, &data_dir);
-            articles::StoreConfig::runtime()?.block_on(articles::audit(&config, cmd))
+            articles::StoreConfig::runtime()?.block_on(admin::audit(&config, cmd))
         }
         Command::Status => {
             let snap = evident_search::Snapshot::current(&data_dir)?;
@@ -386,69 +366,6 @@ fn run(cli: Cli) -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&snap.manifest)?);
             Ok(())
         }
-    }
-}
-
-fn cmd_serve(cli: &Cli, data_dir: &Path, args: &ServeArgs) -> Result<()> {
-    let (index, lex) = open_index(cli, data_dir)?;
-    let config = evident_web::WebConfig {
-        public_ask: args.public_ask,
-        policy: ReviewPolicy {
-            four_eyes: !cli.no_four_eyes,
-        },
-        ask_per_minute: args.ask_per_minute,
-        login_per_minute: args.login_per_minute,
-        request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
-        secure_cookies: args.secure_cookies,
-        ..evident_web::WebConfig::default()
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(async {
-        let store = store_config(cli, data_dir).open().await?;
-        evident_engine::articles::register_starter(&store, &evident_engine::store::Who::System)
-            .await
-            .context("registering the starter documents for review")?;
-        let state = evident_web::AppState::new(Arc::new(store), Arc::new(index), lex, config);
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
-            .with_context(|| format!("listening on {}", args.addr))?;
-        eprintln!(
-            "Evident serving on http://{} ({})",
-            listener.local_addr()?,
-            if args.public_ask {
-                "anyone may ask"
-            } else {
-                "asking needs a token"
-            }
-        );
-        evident_web::serve_on(listener, state, shutdown_signal()).await?;
-        eprintln!("stopped: in-flight requests finished");
-        Ok(())
-    })
-}
-
-/// Resolves on SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
     }
 }
 
@@ -706,82 +623,5 @@ fn cmd_search(cli: &Cli, data_dir: &Path, args: &SearchArgs) -> Result<()> {
             serde_json::to_string_pretty(&output::hits_json(&hits))?
         ),
     }
-    Ok(())
-}
-
-fn read_queries(path: &Path) -> Result<Vec<evident_core::eval::EvalQuery>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(parse_queries(&path.display().to_string(), &text)?)
-}
-
-fn cmd_eval(cli: &Cli, data_dir: &Path, args: &EvalArgs) -> Result<()> {
-    let queries = read_queries(&args.queries)?;
-    let qrels_text = std::fs::read_to_string(&args.qrels)
-        .with_context(|| format!("reading {}", args.qrels.display()))?;
-    let qrels = Qrels::parse(&args.qrels.display().to_string(), &qrels_text)?;
-    let (index, _) = open_index(cli, data_dir)?;
-    check_mode(&index, &args.rank)?;
-    let judged: Vec<_> = queries
-        .into_iter()
-        .filter(|q| qrels.relevant_count(&q.id) > 0)
-        .collect();
-    let options = search_options(&args.rank, args.k);
-    let outcome = eval::run_retrieval(&index, &judged, &qrels, &options, args.k)?;
-    let mode = if index.has_dense() {
-        format!("{:?}", args.rank.mode).to_lowercase()
-    } else {
-        "bm25 (no dense vectors)".to_string()
-    };
-    let m = &outcome.metrics;
-    println!("queries      {}", m.queries);
-    println!("ranking      {mode}");
-    println!("nDCG@10      {:.4}", m.ndcg_at_10);
-    println!("Recall@100   {:.4}", m.recall_at_100);
-    println!("MRR@10       {:.4}", m.mrr_at_10);
-    println!(
-        "latency ms   p50 {:.2}  p99 {:.2}",
-        eval::percentile(&outcome.latencies_ms, 50.0),
-        eval::percentile(&outcome.latencies_ms, 99.0)
-    );
-    if let Some(path) = &args.run_out {
-        std::fs::write(path, outcome.run.to_trec("evident"))
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
-    Ok(())
-}
-
-fn cmd_bench(cli: &Cli, data_dir: &Path, args: &BenchArgs) -> Result<()> {
-    let mut queries = read_queries(&args.queries)?;
-    if let Some(n) = args.limit {
-        queries.truncate(n);
-    }
-    let (index, _) = open_index(cli, data_dir)?;
-    check_mode(&index, &args.rank)?;
-    let options = search_options(&args.rank, args.k);
-    // Warm up caches with a few queries, then time every query.
-    for q in queries.iter().take(20) {
-        index.search(&q.text, &options)?;
-    }
-    let mut ms = Vec::with_capacity(queries.len());
-    for q in &queries {
-        let t = std::time::Instant::now();
-        index.search(&q.text, &options)?;
-        ms.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    println!(
-        "{} queries, ranking {}, k {}: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        ms.len(),
-        if index.has_dense() {
-            format!("{:?}", args.rank.mode).to_lowercase()
-        } else {
-            "bm25".into()
-        },
-        args.k,
-        eval::percentile(&ms, 50.0),
-        eval::percentile(&ms, 90.0),
-        eval::percentile(&ms, 99.0),
-        eval::percentile(&ms, 100.0),
-    );
     Ok(())
 }

@@ -29,6 +29,8 @@ use crate::auth::{Caller, admin, any_user, reviewer};
 use crate::error::{ErrorBody, WebError};
 use crate::security::ClientKey;
 
+pub mod documents;
+
 /// Longest question accepted, in characters.
 pub const MAX_QUESTION_CHARS: usize = 2000;
 
@@ -42,6 +44,7 @@ pub const MAX_QUESTION_CHARS: usize = 2000;
     tags(
         (name = "answers", description = "Asking and follow-ups"),
         (name = "articles", description = "Articles and their review"),
+        (name = "documents", description = "The starter knowledge base's documents and their review"),
         (name = "admin", description = "Users and tokens")
     )
 )]
@@ -69,6 +72,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(propose_version))
         .routes(routes!(transition))
         .routes(routes!(audit_trail))
+        .routes(routes!(documents::list_documents))
+        .routes(routes!(documents::transition_document))
         .routes(routes!(list_users, add_user))
         .routes(routes!(issue_token))
         .routes(routes!(revoke_token))

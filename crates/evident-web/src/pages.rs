@@ -1,4 +1,4 @@
-//! Server-rendered HTML pages: the ask page, article pages with their follow-up threads, sign-in, the reviewer area, the editorial policy and about pages, and their two static assets.
+//! Server-rendered HTML pages: the ask page, article pages with their follow-up threads, sign-in, the reviewer area (articles and the starter documents), the editorial policy and about pages, and their two static assets.
 //!
 //! Every page works without JavaScript; `/assets/app.js` only enhances (citation
 //! tooltips, auto-submitting the audience selector). Pages are rendered with `maud`, which
@@ -12,6 +12,7 @@ mod diff;
 mod info;
 mod layout;
 mod review;
+mod review_documents;
 mod review_view;
 mod session;
 
@@ -33,6 +34,10 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
         .route("/review", get(review::queue))
+        .route(
+            "/review/documents/{id}/transition",
+            post(review_documents::transition),
+        )
         .route("/review/{slug}", get(review::show))
         .route("/review/{slug}/transition", post(review::transition))
         .route("/review/{slug}/edit", post(review::edit))

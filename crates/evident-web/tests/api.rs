@@ -1,4 +1,4 @@
-//! The JSON API through the router: the authorization matrix (every route × every role), error bodies, the OpenAPI document against the router, security headers, CSRF, body and rate limits, metrics and graceful shutdown.
+//! The JSON API through the router: the authorization matrix (every route × every role, pages included), the starter documents' review, error bodies, the OpenAPI document against the router, security headers, CSRF, body and rate limits, metrics and graceful shutdown.
 
 mod common;
 
@@ -53,6 +53,20 @@ async fn article(app: &TestApp, question: &str) -> String {
         .to_string()
 }
 
+/// The registered starter documents' ids, in id order.
+async fn starter_document_ids(app: &TestApp) -> Vec<String> {
+    let ids: Vec<String> = app
+        .store
+        .documents(None)
+        .await
+        .expect("documents")
+        .into_iter()
+        .map(|d| d.doc_id)
+        .collect();
+    assert!(ids.len() >= 10, "the starter documents are registered");
+    ids
+}
+
 #[derive(Clone, Copy, Debug)]
 enum As {
     Anonymous,
@@ -87,6 +101,7 @@ async fn every_route_answers_every_role_as_the_rules_say() {
         tokens.insert(format!("{who:?}"), app.token(name, role).await);
     }
     let token_of = |who: As| tokens.get(&format!("{who:?}")).cloned();
+    let doc_ids = starter_document_ids(&app).await;
     let mut failures = Vec::new();
     let mut n = 0;
     for who in ALL {
@@ -100,6 +115,8 @@ async fn every_route_answers_every_role_as_the_rules_say() {
             .add_user(&Who::System, &format!("tmp{n}"), Role::Reader)
             .await
             .unwrap();
+        // A starter document of its own for each role, still Submitted.
+        let doc = &doc_ids[n];
         let anon = matches!(who, As::Anonymous);
         let reviewer = matches!(who, As::Reviewer | As::Editor | As::Admin);
         let admin = matches!(who, As::Admin);
@@ -158,6 +175,42 @@ async fn every_route_answers_every_role_as_the_rules_say() {
             ),
             (
                 Method::GET,
+                "/api/v1/documents".into(),
+                None,
+                gate(reviewer, StatusCode::OK),
+            ),
+            (
+                Method::GET,
+                "/api/v1/documents?status=submitted".into(),
+                None,
+                gate(reviewer, StatusCode::OK),
+            ),
+            (
+                Method::GET,
+                "/api/v1/documents?status=bogus".into(),
+                None,
+                gate(reviewer, StatusCode::UNPROCESSABLE_ENTITY),
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/documents/{doc}/transitions"),
+                Some(json!({"to": "under_review", "note": format!("{who:?} looks")})),
+                gate(reviewer, StatusCode::OK),
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/documents/{doc}/transitions"),
+                Some(json!({"to": "under_review"})),
+                gate(reviewer, StatusCode::CONFLICT),
+            ),
+            (
+                Method::POST,
+                "/api/v1/documents/no-such-document/transitions".into(),
+                Some(json!({"to": "under_review"})),
+                gate(reviewer, StatusCode::NOT_FOUND),
+            ),
+            (
+                Method::GET,
                 "/api/v1/users".into(),
                 None,
                 gate(admin, StatusCode::OK),
@@ -208,7 +261,9 @@ async fn every_route_answers_every_role_as_the_rules_say() {
         .count();
     assert_eq!(
         denied,
-        3 /* reader: versions, transitions, audit */ + 4 * 3, /* users get/post, tokens issue/revoke for reader, reviewer, editor */
+        3 /* reader: versions, transitions, audit */
+            + 6 /* reader: documents list ×3, document transitions ×3 */
+            + 4 * 3, /* users get/post, tokens issue/revoke for reader, reviewer, editor */
         "{denied}"
     );
     app.store.verify_audit().await.unwrap();
@@ -276,6 +331,93 @@ async fn errors_are_json_with_a_code_and_no_internals() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(!body.contains("sqlx") && !body.contains("SELECT"), "{body}");
+}
+
+#[tokio::test]
+async fn starter_documents_are_listed_and_reviewed_through_the_api() {
+    let app = app(WebConfig::default()).await;
+    let ana = app.token("ana", Role::Reviewer).await;
+    let get = |uri: &str| request(Method::GET, uri, Some(&ana), None);
+    let (status, _, body) = app.send(get("/api/v1/documents")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let list: Value = serde_json::from_str(&body).unwrap();
+    let docs = list["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), evident_engine::starter::starter_entries().len());
+    let first = &docs[0];
+    for field in [
+        "doc_id",
+        "title",
+        "source",
+        "status",
+        "approved_at",
+        "updated_at",
+    ] {
+        assert!(first.get(field).is_some(), "{field} in {first}");
+    }
+    assert_eq!(first["status"], "submitted");
+    assert!(first["approved_at"].is_null());
+    let id = first["doc_id"].as_str().unwrap().to_string();
+    let uri = format!("/api/v1/documents/{id}/transitions");
+    let post = |to: &str| {
+        request(
+            Method::POST,
+            &uri,
+            Some(&ana),
+            Some(json!({"to": to, "note": "checked against the guideline"})),
+        )
+    };
+
+    // Approving needs a review first: 409, and nothing changed.
+    let (status, _, body) = app.send(post("approved")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, _, body) = app.send(post("under_review")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["status"],
+        "under_review"
+    );
+    let (status, _, body) = app.send(post("approved")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let approved: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(approved["status"], "approved");
+    assert!(approved["approved_at"].as_str().unwrap().ends_with("UTC"));
+
+    let (_, _, body) = app.send(get("/api/v1/documents?status=approved")).await;
+    let list: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(list["documents"].as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(list["documents"][0]["doc_id"], id.as_str());
+    let (_, _, body) = app.send(get("/api/v1/documents?status=submitted")).await;
+    let list: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(list["documents"].as_array().unwrap().len(), docs.len() - 1);
+
+    let (status, _, body) = app
+        .send(request(
+            Method::POST,
+            "/api/v1/documents/no-such-document/transitions",
+            Some(&ana),
+            Some(json!({"to": "under_review"})),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(body.contains("not_found"), "{body}");
+    let (status, _, _) = app.send(post("sideways")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The decisions are in the audit trail, with the note, and the chain verifies.
+    let trail = app
+        .store
+        .audit_trail(Some(&format!("document:{id}")))
+        .await
+        .unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.note.as_deref() == Some("checked against the guideline")),
+        "{trail:?}"
+    );
+    app.store.verify_audit().await.unwrap();
+    let (_, _, metrics) = app.send(request(Method::GET, "/metrics", None, None)).await;
+    assert!(metrics.contains("status=\"approved\""), "{metrics}");
 }
 
 #[tokio::test]
@@ -549,11 +691,13 @@ async fn every_page_answers_every_role_as_the_rules_say() {
     ] {
         tokens.insert(format!("{who:?}"), app.token(name, role).await);
     }
+    let doc_ids = starter_document_ids(&app).await;
     let mut failures = Vec::new();
-    for who in ALL {
+    for (i, who) in ALL.into_iter().enumerate() {
         let t = tokens.get(&format!("{who:?}")).cloned();
         let t = t.as_deref();
         let slug = article(&app, QUESTION).await;
+        let doc_uri = format!("/review/documents/{}/transition", doc_ids[i]);
         let anon = matches!(who, As::Anonymous);
         let reviewer = matches!(who, As::Reviewer | As::Editor | As::Admin);
         // Reviewer pages send visitors who are not signed in to the sign-in page.
@@ -619,6 +763,22 @@ async fn every_page_answers_every_role_as_the_rules_say() {
                     t,
                 ),
                 review_gate(StatusCode::SEE_OTHER),
+            ),
+            (
+                form(&doc_uri, &[("to", "under_review"), ("note", "Looking")], t),
+                review_gate(StatusCode::SEE_OTHER),
+            ),
+            (
+                form(&doc_uri, &[("to", "under_review")], t),
+                review_gate(StatusCode::CONFLICT),
+            ),
+            (
+                form(
+                    "/review/documents/no-such-document/transition",
+                    &[("to", "under_review")],
+                    t,
+                ),
+                review_gate(StatusCode::NOT_FOUND),
             ),
             (form("/logout", &[], t), StatusCode::SEE_OTHER),
         ];

@@ -1,4 +1,4 @@
-//! The pages in a real browser: headless Chromium driven through chromedriver (WebDriver) asks a question, signs in as a reviewer, approves the article through the review buttons, asks a follow-up and switches the audience, checking what the pages show and that the Content Security Policy blocked nothing; it saves screenshots for people to look at. Skips when Chromium or chromedriver is not installed.
+//! The pages in a real browser: headless Chromium driven through chromedriver (WebDriver) asks a question, signs in as a reviewer, starts the review of a starter document from the queue, approves the article through the review buttons, asks a follow-up and switches the audience, checking what the pages show and that the Content Security Policy blocked nothing; it saves screenshots for people to look at. Skips when Chromium or chromedriver is not installed.
 #![cfg(unix)]
 
 mod common;
@@ -371,6 +371,16 @@ async fn flow(mut b: Browser, app: TestApp) -> PathBuf {
         .click()
         .await
         .unwrap();
+    b.wait_path("the review queue", |p| p == "/review").await;
+    b.screenshot("review-queue").await;
+    // A starter document goes under review through its button in the queue's open group.
+    let start = b
+        .find("#documents-submitted button.decision-under_review")
+        .await;
+    assert_eq!(start.text().await.unwrap(), "Start review");
+    start.click().await.unwrap();
+    b.find("#documents-under_review button.decision-approved")
+        .await;
     b.wait_path("the review queue", |p| p == "/review").await;
     let link = b.find(&format!("a[href='/review/{slug}']")).await;
     assert_eq!(link.text().await.unwrap(), QUESTION);

@@ -1,4 +1,4 @@
-//! The HTML pages through the router: asking, the article page (stepper, banner, references, audiences, follow-ups), signing in and out, the reviewer area (queue, transitions, edits, diff, audit), escaping of corpus text, no inline script, and the assets.
+//! The HTML pages through the router: asking, the article page (stepper, banner, references, audiences, follow-ups), signing in and out, the reviewer area (queue, transitions, edits, diff, audit, the starter documents), escaping of corpus text, no inline script, and the assets.
 
 mod common;
 
@@ -467,6 +467,97 @@ async fn the_review_area_is_for_reviewers_and_moves_articles_through_review() {
     assert!(view.contains("Looking"), "the note is shown");
     let (_, _, page) = send(&app, get(&format!("/articles/{slug}"), None)).await;
     assert!(!page.contains(PENDING_BANNER));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_lists_the_starter_documents_and_moves_them_through_review() {
+    let app = app(public()).await;
+    let docs = app.store.documents(None).await.unwrap();
+    assert_eq!(docs.len(), evident_engine::starter::starter_entries().len());
+    let doc = &docs[0];
+    let uri = format!("/review/documents/{}/transition", doc.doc_id);
+
+    // Readers may not look or decide; visitors are sent to sign in.
+    let reader = format!("evident_session={}", app.token("rita", Role::Reader).await);
+    let (status, _, body) = send(&app, post(&uri, &[("to", "under_review")], Some(&reader))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("<h1>Not allowed</h1>"));
+    let (status, h, _) = send(&app, post(&uri, &[("to", "under_review")], None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location(&h).starts_with("/login"));
+
+    let ana_token = app.token("ana", Role::Reviewer).await;
+    let ana = sign_in(&app, &ana_token).await;
+    let (status, _, queue) = send(&app, get("/review", Some(&ana))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(queue.contains("Starter knowledge base documents"));
+    assert!(queue.contains(&format!("Submitted ({})", docs.len())));
+    // The groups with work to do are open, the others folded.
+    assert!(queue.contains("<details class=\"document-group\" id=\"documents-submitted\" open>"));
+    assert!(queue.contains("<details class=\"document-group\" id=\"documents-approved\">"));
+    assert!(queue.contains(&format!("id=\"doc-{}\"", doc.doc_id)));
+    assert!(queue.contains(&format!("action=\"{uri}\"")));
+    assert_eq!(
+        queue.matches("value=\"under_review\"").count(),
+        docs.len(),
+        "a Start review button per document"
+    );
+
+    let (status, h, body) = send(
+        &app,
+        post(
+            &uri,
+            &[("to", "under_review"), ("note", "Reading it")],
+            Some(&ana),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(location(&h), "/review#documents");
+    let (_, _, queue) = send(&app, get("/review", Some(&ana))).await;
+    assert!(
+        queue.contains("<details class=\"document-group\" id=\"documents-under_review\" open>")
+    );
+    assert!(queue.contains("Under review (1)"), "{queue}");
+    assert!(queue.contains("value=\"approved\""), "an Approve button");
+
+    // A refusal renders the queue with its status and message.
+    let (status, _, body) = send(&app, post(&uri, &[("to", "submitted")], Some(&ana))).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        body.contains("role=\"alert\"") && body.contains("Not done:"),
+        "{body}"
+    );
+    assert!(body.contains("Starter knowledge base documents"));
+
+    let (status, h, body) = send(&app, post(&uri, &[("to", "approved")], Some(&ana))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(location(&h), "/review#documents");
+    let stored = app.store.document(&doc.doc_id).await.unwrap().unwrap();
+    assert_eq!(stored.status, ReviewStatus::Approved);
+    assert!(stored.approved_at_ms.is_some());
+    let trail = app
+        .store
+        .audit_trail(Some(&format!("document:{}", doc.doc_id)))
+        .await
+        .unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.note.as_deref() == Some("Reading it"))
+    );
+    let (_, _, queue) = send(&app, get("/review", Some(&ana))).await;
+    assert!(queue.contains("Approved (1)"), "{queue}");
+    let (status, _, _) = send(
+        &app,
+        post(
+            "/review/documents/no-such-document/transition",
+            &[("to", "under_review")],
+            Some(&ana),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,19 +1,21 @@
-//! The reviewer area's handlers: the queue (`GET /review`), an article's review view (`GET /review/{slug}`), review transitions and edits (`POST /review/{slug}/transition`, `/edit`), for reviewers, editors and admins only.
+//! The reviewer area's handlers: the queue (`GET /review`, articles and the starter documents), an article's review view (`GET /review/{slug}`), review transitions and edits (`POST /review/{slug}/transition`, `/edit`), for reviewers, editors and admins only.
 
 use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use evident_core::answer::Answer;
-use evident_core::article::{ReviewStatus, VersionNo, check_edited_answer};
+use evident_core::article::{Actor, ReviewStatus, VersionNo, check_edited_answer};
 use evident_engine::store::ArticleFilter;
 use maud::html;
 use serde::Deserialize;
 
 use super::ask::status_chip;
-use super::layout::{PageError, Viewer, form, html_page, parse_slug, query, time_el};
+use super::layout::{PageError, Viewer, form, html_page_status, parse_slug, query, time_el};
+use super::review_documents::documents_section;
 use super::review_view::review_page;
 use crate::AppState;
 use crate::auth::reviewer;
@@ -63,59 +65,76 @@ fn note_field(note: Option<&str>) -> Option<&str> {
 
 pub async fn queue(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
     let result: Result<Response, WebError> = async {
-        viewer
+        let actor = viewer
             .0
             .require(&state, reviewer, "route:review", "use the review queue")
             .await?;
-        let all = state
-            .store
-            .articles(&ArticleFilter {
-                limit: Some(1000),
-                ..Default::default()
-            })
-            .await?;
-        let body = html! {
-            h1 { "Review queue" }
-            p.lead {
-                "Articles by review status, most recently changed first. "
-                a href="/editorial-policy" { "How review works" } "."
-            }
-            nav aria-label="Statuses" {
-                ul.status-index {
-                    @for status in QUEUE_ORDER {
-                        @let n = all.iter().filter(|a| a.status == status).count();
-                        li { a href={ "#queue-" (status.as_str()) } { (status.label()) " (" (n) ")" } }
-                    }
+        queue_page(&state, &actor, None).await
+    }
+    .await;
+    result.map_err(|e| viewer.error(e).or_login("/review"))
+}
+
+/// Renders the queue: articles by status, then the starter documents; `refusal` is a
+/// document transition that was just refused, shown at the top with its status.
+pub async fn queue_page(
+    state: &AppState,
+    actor: &Actor,
+    refusal: Option<WebError>,
+) -> Result<Response, WebError> {
+    let all = state
+        .store
+        .articles(&ArticleFilter {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .await?;
+    let documents = state.store.documents(None).await?;
+    let status = refusal.as_ref().map_or(StatusCode::OK, WebError::status);
+    let body = html! {
+        h1 { "Review queue" }
+        p.lead {
+            "Articles by review status, most recently changed first, then the starter knowledge base's documents. "
+            a href="/editorial-policy" { "How review works" } "."
+        }
+        @if let Some(e) = &refusal {
+            p.error-message role="alert" { "Not done: " (e.to_string()) }
+        }
+        nav aria-label="Statuses" {
+            ul.status-index {
+                @for status in QUEUE_ORDER {
+                    @let n = all.iter().filter(|a| a.status == status).count();
+                    li { a href={ "#queue-" (status.as_str()) } { (status.label()) " (" (n) ")" } }
                 }
+                li { a href="#documents" { "Starter documents (" (documents.len()) ")" } }
             }
-            @for status in QUEUE_ORDER {
-                @let items: Vec<_> = all.iter().filter(|a| a.status == status).collect();
-                section.queue-group aria-labelledby={ "queue-" (status.as_str()) } {
-                    h2 id={ "queue-" (status.as_str()) } { (status.label()) " (" (items.len()) ")" }
-                    @if items.is_empty() {
-                        p.empty { "None." }
-                    } @else {
-                        ul.article-list {
-                            @for a in items {
-                                li {
-                                    a href={ "/review/" (a.slug) } { (a.question) }
-                                    " "
-                                    span.meta {
-                                        (status_chip(a.status))
-                                        " Version " (a.latest_version)
-                                        " · last updated " (time_el(a.updated_at_ms))
-                                    }
+        }
+        @for status in QUEUE_ORDER {
+            @let items: Vec<_> = all.iter().filter(|a| a.status == status).collect();
+            section.queue-group aria-labelledby={ "queue-" (status.as_str()) } {
+                h2 id={ "queue-" (status.as_str()) } { (status.label()) " (" (items.len()) ")" }
+                @if items.is_empty() {
+                    p.empty { "None." }
+                } @else {
+                    ul.article-list {
+                        @for a in items {
+                            li {
+                                a href={ "/review/" (a.slug) } { (a.question) }
+                                " "
+                                span.meta {
+                                    (status_chip(a.status))
+                                    " Version " (a.latest_version)
+                                    " · last updated " (time_el(a.updated_at_ms))
                                 }
                             }
                         }
                     }
                 }
             }
-        };
-        Ok(html_page(viewer.user(), "Review queue", body))
-    }
-    .await;
-    result.map_err(|e| viewer.error(e).or_login("/review"))
+        }
+        (documents_section(&documents, &QUEUE_ORDER))
+    };
+    Ok(html_page_status(status, Some(actor), "Review queue", body))
 }
 
 pub async fn show(

@@ -1,4 +1,4 @@
-//! Shared setup for the web tests: an application over the built-in starter index and a fresh SQLite store in a temporary directory, and helpers to send requests through the router.
+//! Shared setup for the web tests: an application over the built-in starter index and a fresh SQLite store in a temporary directory (with the starter documents registered for review, as `evident serve` does), and helpers to send requests through the router.
 #![allow(dead_code)]
 
 use std::sync::Arc;
@@ -41,6 +41,10 @@ pub async fn app(config: WebConfig) -> TestApp {
             .await
             .expect("open the store"),
     );
+    // As `evident serve` does at start: the starter documents enter review as Submitted.
+    evident_engine::articles::register_starter(store.as_ref(), &Who::System)
+        .await
+        .expect("register the starter documents");
     let state = AppState::new(
         Arc::clone(&store) as Arc<dyn Repository>,
         Arc::clone(&index),
