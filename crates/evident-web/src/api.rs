@@ -8,16 +8,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use evident_core::answer::{Answer, Audience};
-use evident_core::article::{
-    ArticleSummary, PENDING_BANNER, ReviewStatus, Role, Slug, TokenId, VersionNo,
-    check_edited_answer, format_utc,
-};
-use evident_core::audit::AuditEntry;
+use evident_core::article::{ArticleSummary, PENDING_BANNER, ReviewStatus, Slug, format_utc};
 use evident_core::question::analyze;
 use evident_engine::AskOptions;
 use evident_engine::articles;
 use evident_engine::ask::answer_question;
-use evident_engine::store::{ArticleFilter, Who};
+use evident_engine::store::ArticleFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -25,11 +21,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::auth::{Caller, admin, any_user, reviewer};
+use crate::auth::{Caller, any_user};
 use crate::error::{ErrorBody, WebError};
 use crate::security::ClientKey;
 
+pub mod admin;
 pub mod documents;
+pub mod review;
 
 /// Longest question accepted, in characters.
 pub const MAX_QUESTION_CHARS: usize = 2000;
@@ -69,14 +67,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_articles))
         .routes(routes!(get_article))
         .routes(routes!(add_follow_up))
-        .routes(routes!(propose_version))
-        .routes(routes!(transition))
-        .routes(routes!(audit_trail))
+        .routes(routes!(review::propose_version))
+        .routes(routes!(review::transition))
+        .routes(routes!(review::audit_trail))
         .routes(routes!(documents::list_documents))
         .routes(routes!(documents::transition_document))
-        .routes(routes!(list_users, add_user))
-        .routes(routes!(issue_token))
-        .routes(routes!(revoke_token))
+        .routes(routes!(admin::list_users, admin::add_user))
+        .routes(routes!(admin::issue_token))
+        .routes(routes!(admin::revoke_token))
 }
 
 /// `/api/openapi.json`, `/healthz`, `/readyz` and `/metrics`.
@@ -574,313 +572,4 @@ async fn add_follow_up(
             follow_up: out.follow_up,
         }),
     ))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct VersionRequest {
-    /// The version the edit started from; refused (409) when it is no longer the latest.
-    pub base_version: i64,
-    /// The edited answer (contract evident.answer/v1).
-    #[schema(value_type = Object)]
-    pub answer: Answer,
-    pub note: Option<String>,
-}
-
-/// Propose a new version of an article's answer (reviewers, editors, admins).
-#[utoipa::path(
-    post,
-    path = "/api/v1/articles/{slug}/versions",
-    tag = "articles",
-    params(("slug" = String, Path, description = "The article's slug")),
-    request_body = VersionRequest,
-    responses(
-        (status = 201, body = ArticleJson),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, description = "Stale base version or a rejected article", body = ErrorBody),
-        (status = 422, description = "The edited answer breaks the contract", body = ErrorBody)
-    ),
-    security(("bearer" = []))
-)]
-async fn propose_version(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(slug): Path<String>,
-    Json(req): Json<VersionRequest>,
-) -> Result<(StatusCode, Json<ArticleJson>), WebError> {
-    let slug = parse_slug(&slug)?;
-    let object = format!("article:{slug}");
-    let actor = caller
-        .require(&state, reviewer, &object, "edit articles")
-        .await?;
-    check_edited_answer(&req.answer).map_err(WebError::Invalid)?;
-    let corpus = req.answer.corpus.version.clone();
-    let a = state
-        .store
-        .propose_version(
-            &slug,
-            &actor,
-            VersionNo(req.base_version),
-            req.answer,
-            &corpus,
-            req.note.as_deref(),
-        )
-        .await?;
-    Ok((StatusCode::CREATED, Json((&a).into())))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct TransitionRequest {
-    /// under_review, approved, changes_requested or rejected
-    pub to: String,
-    pub note: Option<String>,
-    /// The version the reviewer looked at; 409 when a newer one exists.
-    pub version: Option<i64>,
-}
-
-/// Move an article to another review status (reviewers, editors, admins).
-#[utoipa::path(
-    post,
-    path = "/api/v1/articles/{slug}/transitions",
-    tag = "articles",
-    params(("slug" = String, Path, description = "The article's slug")),
-    request_body = TransitionRequest,
-    responses(
-        (status = 200, body = ArticleJson),
-        (status = 401, body = ErrorBody),
-        (status = 403, description = "The role may not review, or four-eyes", body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, description = "Illegal transition or a newer version", body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("bearer" = []))
-)]
-async fn transition(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(slug): Path<String>,
-    Json(req): Json<TransitionRequest>,
-) -> Result<Json<ArticleJson>, WebError> {
-    let slug = parse_slug(&slug)?;
-    let object = format!("article:{slug}");
-    let actor = caller
-        .require(&state, reviewer, &object, "review articles")
-        .await?;
-    let to: ReviewStatus = req.to.parse().map_err(WebError::Invalid)?;
-    let a = state
-        .store
-        .transition(
-            &slug,
-            &actor,
-            to,
-            req.version.map(VersionNo),
-            req.note.as_deref(),
-            state.config.policy,
-        )
-        .await?;
-    state.metrics.transition(to.as_str());
-    Ok(Json((&a).into()))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditJson {
-    #[schema(value_type = Vec<Object>)]
-    pub entries: Vec<AuditEntry>,
-}
-
-/// An article's audit trail (reviewers, editors, admins).
-#[utoipa::path(
-    get,
-    path = "/api/v1/articles/{slug}/audit",
-    tag = "articles",
-    params(("slug" = String, Path, description = "The article's slug")),
-    responses(
-        (status = 200, body = AuditJson),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("bearer" = []))
-)]
-async fn audit_trail(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(slug): Path<String>,
-) -> Result<Json<AuditJson>, WebError> {
-    let slug = parse_slug(&slug)?;
-    let object = format!("article:{slug}");
-    caller
-        .require(&state, reviewer, &object, "read the audit trail")
-        .await?;
-    if state.store.article(&slug).await?.is_none() {
-        return Err(WebError::NotFound(format!("no article '{slug}'")));
-    }
-    Ok(Json(AuditJson {
-        entries: state.store.audit_trail(Some(&object)).await?,
-    }))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserJson {
-    pub id: i64,
-    pub name: String,
-    pub role: String,
-    pub created_at: String,
-}
-
-/// Users (admins).
-#[utoipa::path(
-    get,
-    path = "/api/v1/users",
-    tag = "admin",
-    responses((status = 200, body = Vec<UserJson>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
-    security(("bearer" = []))
-)]
-async fn list_users(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<Vec<UserJson>>, WebError> {
-    caller
-        .require(&state, admin, "route:users", "manage users")
-        .await?;
-    Ok(Json(
-        state
-            .store
-            .users()
-            .await?
-            .into_iter()
-            .map(|u| UserJson {
-                id: u.id.0,
-                name: u.name,
-                role: u.role.as_str().into(),
-                created_at: format_utc(u.created_at_ms),
-            })
-            .collect(),
-    ))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewUserRequest {
-    pub name: String,
-    /// reader, reviewer, editor or admin
-    pub role: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TokenJson {
-    pub id: i64,
-    /// Shown once; only its SHA-256 is stored.
-    pub token: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NewUserResponse {
-    pub user: UserJson,
-    pub token: TokenJson,
-}
-
-/// Add a user and issue their first token (admins).
-#[utoipa::path(
-    post,
-    path = "/api/v1/users",
-    tag = "admin",
-    request_body = NewUserRequest,
-    responses(
-        (status = 201, body = NewUserResponse),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
-    ),
-    security(("bearer" = []))
-)]
-async fn add_user(
-    State(state): State<AppState>,
-    caller: Caller,
-    Json(req): Json<NewUserRequest>,
-) -> Result<(StatusCode, Json<NewUserResponse>), WebError> {
-    let actor = caller
-        .require(&state, admin, "route:users", "manage users")
-        .await?;
-    let role: Role = req.role.parse().map_err(WebError::Invalid)?;
-    let (user, token) = state
-        .store
-        .add_user(&Who::User(actor), &req.name, role)
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(NewUserResponse {
-            user: UserJson {
-                id: user.id.0,
-                name: user.name,
-                role: user.role.as_str().into(),
-                created_at: format_utc(user.created_at_ms),
-            },
-            token: TokenJson {
-                id: token.id.0,
-                token: token.secret,
-            },
-        }),
-    ))
-}
-
-/// Issue another token for a user (admins).
-#[utoipa::path(
-    post,
-    path = "/api/v1/users/{name}/tokens",
-    tag = "admin",
-    params(("name" = String, Path, description = "The user's name")),
-    responses(
-        (status = 201, body = TokenJson),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("bearer" = []))
-)]
-async fn issue_token(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(name): Path<String>,
-) -> Result<(StatusCode, Json<TokenJson>), WebError> {
-    let actor = caller
-        .require(&state, admin, "route:tokens", "manage tokens")
-        .await?;
-    let token = state.store.issue_token(&Who::User(actor), &name).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(TokenJson {
-            id: token.id.0,
-            token: token.secret,
-        }),
-    ))
-}
-
-/// Revoke a token (admins).
-#[utoipa::path(
-    delete,
-    path = "/api/v1/tokens/{id}",
-    tag = "admin",
-    params(("id" = i64, Path, description = "The token's id")),
-    responses(
-        (status = 204, description = "Revoked"),
-        (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
-    ),
-    security(("bearer" = []))
-)]
-async fn revoke_token(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> Result<StatusCode, WebError> {
-    let actor = caller
-        .require(&state, admin, "route:tokens", "manage tokens")
-        .await?;
-    state
-        .store
-        .revoke_token(&Who::User(actor), TokenId(id))
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
 }
