@@ -16,7 +16,7 @@ use crate::error::EngineError;
 /// passage that answers what is asked when the case's words pull other passages up; with
 /// the asked words' share of relevance (`compose::score`), keypoint recall on the nci-pdq
 /// dev cases went from 0.42 (80 passages) to 0.55 (200), at about twice the composition
-/// time (27 → 49 ms in one process, BM25).
+/// time (27 → about 50 ms in one process, BM25).
 pub const DEFAULT_PASSAGES: usize = 200;
 
 #[derive(Debug, Clone)]
