@@ -11,7 +11,9 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 
 use crate::error::{Result, StoreError};
-use crate::sql::{AuditRow, SqlStore, embedding_bytes, embedding_from, json, parsed, to_json};
+use crate::sql::{
+    AuditRow, SqlStore, embedding_bytes, embedding_from, guarded, json, parsed, to_json,
+};
 use crate::{ArticleFilter, NewArticle, ReuseCandidate, Who};
 
 /// The columns of an [`ArticleSummary`] (the latest version's author included) ...
@@ -56,10 +58,6 @@ fn version(row: &AnyRow) -> Result<Version> {
         note: row.try_get("note")?,
         created_at_ms: row.try_get("created_ms")?,
     })
-}
-
-fn object(slug: &Slug) -> String {
-    format!("article:{slug}")
 }
 
 async fn load(tx: &mut Transaction<'static, Any>, slug: &Slug) -> Result<ArticleSummary> {
@@ -163,7 +161,7 @@ impl SqlStore {
                 AuditRow {
                     who: by,
                     action: AuditAction::ArticleCreated,
-                    object: object(&slug),
+                    object: slug.audit_object(),
                     before: None,
                     after: Some(ReviewStatus::Submitted.as_str().into()),
                     note: None,
@@ -295,7 +293,7 @@ impl SqlStore {
             Ok(d) => d,
             Err(e) => {
                 tx.rollback().await?;
-                return Err(self.refused(&who, object(slug), e).await);
+                return Err(self.refused(&who, slug.audit_object(), e).await);
             }
         };
         let approving = decision.status == ReviewStatus::Approved;
@@ -315,9 +313,7 @@ impl SqlStore {
         .bind(before.revision)
         .execute(&mut *tx)
         .await?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!("article '{slug}'")));
-        }
+        guarded(&updated, || format!("article '{slug}'"))?;
         sqlx::query(
             "INSERT INTO reviews (article_id, reviewer_id, version, from_status, decision, note, created_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -337,7 +333,7 @@ impl SqlStore {
                 AuditRow {
                     who: &who,
                     action: AuditAction::StatusChanged,
-                    object: object(slug),
+                    object: slug.audit_object(),
                     before: Some(before.status.as_str().into()),
                     after: Some(format!("{} v{}", decision.status, before.latest_version)),
                     note,
@@ -366,7 +362,7 @@ impl SqlStore {
             Ok(d) => d,
             Err(e) => {
                 tx.rollback().await?;
-                return Err(self.refused(&who, object(slug), e).await);
+                return Err(self.refused(&who, slug.audit_object(), e).await);
             }
         };
         let now = chain.now_ms;
@@ -382,9 +378,7 @@ impl SqlStore {
         .bind(before.revision)
         .execute(&mut *tx)
         .await?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!("article '{slug}'")));
-        }
+        guarded(&updated, || format!("article '{slug}'"))?;
         sqlx::query(
             "INSERT INTO versions (article_id, n, answer, corpus_version, author_id, note, created_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -404,7 +398,7 @@ impl SqlStore {
                 AuditRow {
                     who: &who,
                     action: AuditAction::VersionProposed,
-                    object: object(slug),
+                    object: slug.audit_object(),
                     before: Some(format!("v{}", before.latest_version)),
                     after: Some(format!("v{n}")),
                     note,
@@ -418,7 +412,7 @@ impl SqlStore {
                     AuditRow {
                         who: &who,
                         action: AuditAction::StatusChanged,
-                        object: object(slug),
+                        object: slug.audit_object(),
                         before: Some(before.status.as_str().into()),
                         after: Some(format!("{} v{n}", decision.status)),
                         note: Some("new version proposed"),
@@ -504,7 +498,7 @@ impl SqlStore {
                 AuditRow {
                     who: by,
                     action: AuditAction::FollowUpAdded,
-                    object: object(slug),
+                    object: slug.audit_object(),
                     before: None,
                     after: Some(format!("follow-up {n}")),
                     note: None,

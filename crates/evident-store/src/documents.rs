@@ -12,7 +12,7 @@ use sqlx::{Any, AssertSqlSafe, Executor, Row, Transaction};
 
 use crate::Who;
 use crate::error::{Result, StoreError};
-use crate::sql::{AuditRow, SqlStore, parsed};
+use crate::sql::{AuditRow, SqlStore, guarded, parsed};
 
 const COLUMNS: &str = "doc_id, title, source, sha256, status, approved_by, approved_ms, \
     revision, created_ms, updated_ms";
@@ -173,9 +173,7 @@ impl SqlStore {
             .bind(old.revision)
             .execute(&mut *tx)
             .await?;
-            if updated.rows_affected() != 1 {
-                return Err(StoreError::Conflict(format!("document '{}'", doc.doc_id)));
-            }
+            guarded(&updated, || format!("document '{}'", doc.doc_id))?;
             chain
                 .append(
                     &mut tx,
@@ -263,9 +261,7 @@ impl SqlStore {
         .bind(before.revision)
         .execute(&mut *tx)
         .await?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!("document '{doc_id}'")));
-        }
+        guarded(&updated, || format!("document '{doc_id}'"))?;
         sqlx::query(
             "INSERT INTO document_reviews (doc_id, reviewer_id, sha256, from_status, decision, \
              note, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use evident_core::audit::{AuditAction, AuditEntry, entry_hash};
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::{AnyPoolOptions, AnyQueryResult, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
 use crate::error::{Result, StoreError};
@@ -200,6 +200,16 @@ impl Chain {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// The optimistic check of an update guarded by `revision`: exactly one row changed, or
+/// `what` (`article 'slug'`, `document 'id'`) changed since it was read.
+pub(crate) fn guarded(result: &AnyQueryResult, what: impl FnOnce() -> String) -> Result<()> {
+    if result.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(what()))
     }
 }
 

@@ -67,7 +67,7 @@ async fn starter_document_ids(app: &TestApp) -> Vec<String> {
     ids
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum As {
     Anonymous,
     Reader,
@@ -84,13 +84,8 @@ const ALL: [As; 5] = [
     As::Admin,
 ];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_route_answers_every_role_as_the_rules_say() {
-    let app = app(WebConfig {
-        ask_per_minute: 1000,
-        ..WebConfig::default()
-    })
-    .await;
+/// A token for each signed-in role of the matrices.
+async fn role_tokens(app: &TestApp) -> std::collections::HashMap<As, String> {
     let mut tokens = std::collections::HashMap::new();
     for (who, name, role) in [
         (As::Reader, "rita", Role::Reader),
@@ -98,9 +93,20 @@ async fn every_route_answers_every_role_as_the_rules_say() {
         (As::Editor, "ed", Role::Editor),
         (As::Admin, "root", Role::Admin),
     ] {
-        tokens.insert(format!("{who:?}"), app.token(name, role).await);
+        tokens.insert(who, app.token(name, role).await);
     }
-    let token_of = |who: As| tokens.get(&format!("{who:?}")).cloned();
+    tokens
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_every_role_as_the_rules_say() {
+    let app = app(WebConfig {
+        ask_per_minute: 1000,
+        ..WebConfig::default()
+    })
+    .await;
+    let tokens = role_tokens(&app).await;
+    let token_of = |who: As| tokens.get(&who).cloned();
     let doc_ids = starter_document_ids(&app).await;
     let mut failures = Vec::new();
     let mut n = 0;
@@ -682,19 +688,11 @@ async fn every_page_answers_every_role_as_the_rules_say() {
         ..WebConfig::default()
     })
     .await;
-    let mut tokens = std::collections::HashMap::new();
-    for (who, name, role) in [
-        (As::Reader, "rita", Role::Reader),
-        (As::Reviewer, "ana", Role::Reviewer),
-        (As::Editor, "ed", Role::Editor),
-        (As::Admin, "root", Role::Admin),
-    ] {
-        tokens.insert(format!("{who:?}"), app.token(name, role).await);
-    }
+    let tokens = role_tokens(&app).await;
     let doc_ids = starter_document_ids(&app).await;
     let mut failures = Vec::new();
     for (i, who) in ALL.into_iter().enumerate() {
-        let t = tokens.get(&format!("{who:?}")).cloned();
+        let t = tokens.get(&who).cloned();
         let t = t.as_deref();
         let slug = article(&app, QUESTION).await;
         let doc_uri = format!("/review/documents/{}/transition", doc_ids[i]);

@@ -48,6 +48,11 @@ impl Slug {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// How the audit trail names the article with this slug: `article:SLUG`.
+    pub fn audit_object(&self) -> String {
+        format!("article:{}", self.0)
+    }
 }
 
 fn ascii_word(word: &str) -> String {

@@ -48,7 +48,7 @@ pub(super) async fn propose_version(
     Json(req): Json<VersionRequest>,
 ) -> Result<(StatusCode, Json<ArticleJson>), WebError> {
     let slug = parse_slug(&slug)?;
-    let object = format!("article:{slug}");
+    let object = slug.audit_object();
     let actor = caller
         .require(&state, reviewer, &object, "edit articles")
         .await?;
@@ -101,7 +101,7 @@ pub(super) async fn transition(
     Json(req): Json<TransitionRequest>,
 ) -> Result<Json<ArticleJson>, WebError> {
     let slug = parse_slug(&slug)?;
-    let object = format!("article:{slug}");
+    let object = slug.audit_object();
     let actor = caller
         .require(&state, reviewer, &object, "review articles")
         .await?;
@@ -147,7 +147,7 @@ pub(super) async fn audit_trail(
     Path(slug): Path<String>,
 ) -> Result<Json<AuditJson>, WebError> {
     let slug = parse_slug(&slug)?;
-    let object = format!("article:{slug}");
+    let object = slug.audit_object();
     caller
         .require(&state, reviewer, &object, "read the audit trail")
         .await?;

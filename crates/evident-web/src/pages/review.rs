@@ -152,7 +152,7 @@ pub async fn show(
             here.push_str(&format!("?version={v}"));
         }
         let slug = parse_slug(&slug)?;
-        let object = format!("article:{slug}");
+        let object = slug.audit_object();
         let actor = viewer
             .0
             .require(&state, reviewer, &object, "review articles")
@@ -172,7 +172,7 @@ pub async fn transition(
     let here = format!("/review/{slug}");
     let result: Result<Response, WebError> = async {
         let slug = parse_slug(&slug)?;
-        let object = format!("article:{slug}");
+        let object = slug.audit_object();
         let actor = viewer
             .0
             .require(&state, reviewer, &object, "review articles")
@@ -248,7 +248,7 @@ pub async fn edit(
     let here = format!("/review/{slug}");
     let result: Result<Response, WebError> = async {
         let slug = parse_slug(&slug)?;
-        let object = format!("article:{slug}");
+        let object = slug.audit_object();
         let actor = viewer
             .0
             .require(&state, reviewer, &object, "edit articles")

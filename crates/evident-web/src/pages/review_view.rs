@@ -49,7 +49,7 @@ pub async fn review_page(
         .map(|u| (u.id, u.name))
         .collect();
     let reviews = store.reviews(slug).await?;
-    let audit = store.audit_trail(Some(&format!("article:{slug}"))).await?;
+    let audit = store.audit_trail(Some(&slug.audit_object())).await?;
     let status = refusal
         .as_ref()
         .map_or(axum::http::StatusCode::OK, WebError::status);
