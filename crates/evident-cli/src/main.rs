@@ -291,10 +291,9 @@ fn parse_audience(s: &str) -> Result<Audience, String> {
 fn main() {
     let cli = Cli::parse();
     if std::env::var_os("RAYON_NUM_THREADS").is_none() {
-        // The model's matrix products run single-threaded: embedding runs one model per core,
-        // which is faster on CPUs than one model using every core, and a query embeds faster
-        // without the thread hand-offs (hybrid search p50 14.6 vs 16.1 ms on 2 cores) while
-        // BM25 runs beside it on its own thread. Ingest sizes its own pool.
+        // Rayon pools (the tokenizer's, candle's) stay single-threaded: embedding runs one
+        // worker per core, and a query embeds without thread hand-offs while BM25 runs beside
+        // it on its own thread. Ingest sizes its own pool.
         // SAFETY: no other thread exists at this point.
         unsafe { std::env::set_var("RAYON_NUM_THREADS", "1") };
     }
@@ -451,7 +450,7 @@ fn cmd_ingest(cli: &Cli, data_dir: &Path, args: &IngestArgs) -> Result<()> {
 
 fn run_embed(data_dir: &Path, embedder: &dyn Embedder, ann_min_rows: usize) -> Result<()> {
     let bar = progress::Bar::new();
-    let workers = if std::env::var("RAYON_NUM_THREADS").as_deref() == Ok("1") {
+    let workers = if embedder.single_threaded() {
         evident_engine::ingest::cores()
     } else {
         1

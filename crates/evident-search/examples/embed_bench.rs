@@ -1,12 +1,13 @@
 //! Embedding benchmark: single-query latency, exact top-k latency, and batch throughput
 //! (tokens/s) at several padded-token budgets.
 //!
-//! `cargo run --release -p evident-search --example embed_bench -- MODEL_DIR CORPUS.jsonl [N]`
-//! where CORPUS.jsonl has a `text` field per line (e.g. a BEIR corpus).
+//! `cargo run --release -p evident-search --example embed_bench -- MODEL_DIR CORPUS.jsonl [N] [packed|candle]`
+//! where CORPUS.jsonl has a `text` field per line (e.g. a BEIR corpus); the last argument
+//! picks the runtime (default: packed).
 
 use evident_search::dense::{Matrix, normalize};
 use evident_search::embed::{Embedder, embed_all};
-use evident_search::{BertEmbedder, ModelFiles};
+use evident_search::{BertEmbedder, ModelFiles, Runtime};
 use std::time::Instant;
 
 #[global_allocator]
@@ -20,12 +21,17 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        eprintln!("usage: embed_bench MODEL_DIR CORPUS.jsonl [N]");
+        eprintln!("usage: embed_bench MODEL_DIR CORPUS.jsonl [N] [packed|candle]");
         std::process::exit(2);
     }
     let n: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1000);
     let files = ModelFiles::in_dir(std::path::Path::new(&args[1])).unwrap();
-    let e = BertEmbedder::load(&files).unwrap();
+    let runtime = match args.get(4).map(String::as_str) {
+        Some("candle") => Runtime::Candle,
+        _ => Runtime::Packed,
+    };
+    let e = BertEmbedder::load_with(&files, runtime).unwrap();
+    println!("runtime: {runtime:?}");
     let texts: Vec<String> = std::fs::read_to_string(&args[2])
         .unwrap()
         .lines()

@@ -1,6 +1,7 @@
-//! Dense text embeddings: the `Embedder` trait, the candle MiniLM implementation, and a
-//! deterministic hashing embedder for tests.
+//! Dense text embeddings: the `Embedder` trait, the MiniLM embedder (the packed CPU encoder,
+//! or candle for GPUs), and a deterministic hashing embedder for tests.
 
+use crate::cpu_bert::CpuBert;
 use crate::error::SearchError;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -17,6 +18,10 @@ pub trait Embedder: Send + Sync {
     fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SearchError>;
     /// Token count of `text` as the model sees it (after truncation), for batching.
     fn token_len(&self, text: &str) -> usize;
+    /// Whether one call uses one core, so that callers embed on one thread per core.
+    fn single_threaded(&self) -> bool {
+        false
+    }
 }
 
 /// Embed `texts` in batches of similar length (sorted by token count, dynamic padding),
@@ -100,17 +105,40 @@ impl ModelFiles {
 /// Maximum sequence length used by sentence-transformers for all-MiniLM-L6-v2.
 pub const MAX_TOKENS: usize = 256;
 
-/// all-MiniLM-L6-v2 (or any BERT sentence-transformer) on candle: mean pooling, L2-normalised.
+/// Which implementation runs the BERT model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    /// [`CpuBert`]: packed sequences without padding, vectorised kernels. The CPU default.
+    Packed,
+    /// candle's `BertModel` on padded batches: the GPU path (with the `cuda` feature), and
+    /// the reference the packed encoder is tested against.
+    Candle,
+}
+
+enum Model {
+    Packed(CpuBert),
+    Candle(Box<BertModel>, Device),
+}
+
+/// all-MiniLM-L6-v2 (or any BERT sentence-transformer): mean pooling, L2-normalised.
 pub struct BertEmbedder {
-    model: BertModel,
+    model: Model,
     tokenizer: Tokenizer,
-    device: Device,
     id: String,
     dim: usize,
 }
 
 impl BertEmbedder {
+    /// Loads the model on the best runtime here: candle on a CUDA GPU where the `cuda`
+    /// feature finds one, else the packed CPU encoder.
     pub fn load(files: &ModelFiles) -> Result<Self, SearchError> {
+        match pick_device() {
+            Device::Cpu => Self::load_with(files, Runtime::Packed),
+            _ => Self::load_with(files, Runtime::Candle),
+        }
+    }
+
+    pub fn load_with(files: &ModelFiles, runtime: Runtime) -> Result<Self, SearchError> {
         let err = |what: &str, e: &dyn std::fmt::Display| {
             SearchError::Model(format!("{}: {what}: {e}", files.dir.display()))
         };
@@ -120,22 +148,38 @@ impl BertEmbedder {
             serde_json::from_str(&config_text).map_err(|e| err("config.json", &e))?;
         let mut tokenizer = Tokenizer::from_file(files.dir.join("tokenizer.json"))
             .map_err(|e| err("tokenizer.json", &e))?;
-        tokenizer.with_padding(Some(PaddingParams {
-            strategy: PaddingStrategy::BatchLongest,
-            ..Default::default()
-        }));
+        // The packed encoder takes sequences as they are; candle wants a padded batch.
+        tokenizer.with_padding(match runtime {
+            Runtime::Packed => None,
+            Runtime::Candle => Some(PaddingParams {
+                strategy: PaddingStrategy::BatchLongest,
+                ..Default::default()
+            }),
+        });
         tokenizer
             .with_truncation(Some(TruncationParams {
                 max_length: MAX_TOKENS,
                 ..Default::default()
             }))
             .map_err(|e| err("tokenizer truncation", &e))?;
-        let device = pick_device();
         let weights = files.dir.join("model.safetensors");
-        // SAFETY: the weights file is memory-mapped read-only and not modified while in use.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &device) }
-            .map_err(|e| err("model.safetensors", &e))?;
-        let model = BertModel::load(vb, &config).map_err(|e| err("loading BERT", &e))?;
+        let model = match runtime {
+            Runtime::Packed => {
+                let tensors = candle_core::safetensors::load(&weights, &Device::Cpu)
+                    .map_err(|e| err("model.safetensors", &e))?;
+                Model::Packed(CpuBert::from_tensors(&tensors, &config)?)
+            }
+            Runtime::Candle => {
+                let device = pick_device();
+                // SAFETY: the weights file is memory-mapped read-only and not modified while
+                // in use.
+                let vb =
+                    unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DType::F32, &device) }
+                        .map_err(|e| err("model.safetensors", &e))?;
+                let bert = BertModel::load(vb, &config).map_err(|e| err("loading BERT", &e))?;
+                Model::Candle(Box::new(bert), device)
+            }
+        };
         let name = files
             .dir
             .file_name()
@@ -149,10 +193,52 @@ impl BertEmbedder {
         Ok(Self {
             model,
             tokenizer,
-            device,
             id,
             dim: config.hidden_size,
         })
+    }
+
+    fn embed_candle(
+        model: &BertModel,
+        device: &Device,
+        encodings: &[tokenizers::Encoding],
+    ) -> Result<Vec<Vec<f32>>, SearchError> {
+        let m = |e: candle_core::Error| SearchError::Model(e.to_string());
+        let n = encodings.len();
+        let len = encodings[0].get_ids().len();
+        let mut ids = Vec::with_capacity(n * len);
+        let mut mask = Vec::with_capacity(n * len);
+        for e in encodings {
+            ids.extend_from_slice(e.get_ids());
+            mask.extend_from_slice(e.get_attention_mask());
+        }
+        let ids = Tensor::from_vec(ids, (n, len), device).map_err(m)?;
+        let mask = Tensor::from_vec(mask, (n, len), device).map_err(m)?;
+        let type_ids = ids.zeros_like().map_err(m)?;
+        let hidden = model.forward(&ids, &type_ids, Some(&mask)).map_err(m)?;
+        // Mean pooling over real tokens, then L2 normalisation.
+        let maskf = mask
+            .to_dtype(DType::F32)
+            .map_err(m)?
+            .unsqueeze(2)
+            .map_err(m)?;
+        let summed = hidden.broadcast_mul(&maskf).map_err(m)?.sum(1).map_err(m)?;
+        let counts = maskf.sum(1).map_err(m)?.clamp(1e-9, f32::MAX).map_err(m)?;
+        let mean = summed.broadcast_div(&counts).map_err(m)?;
+        let norm = mean
+            .sqr()
+            .map_err(m)?
+            .sum_keepdim(1)
+            .map_err(m)?
+            .sqrt()
+            .map_err(m)?
+            .clamp(1e-12, f32::MAX)
+            .map_err(m)?;
+        let unit = mean.broadcast_div(&norm).map_err(m)?;
+        unit.to_device(&Device::Cpu)
+            .map_err(m)?
+            .to_vec2::<f32>()
+            .map_err(m)
     }
 }
 
@@ -182,53 +268,26 @@ impl Embedder for BertEmbedder {
             .unwrap_or(MAX_TOKENS)
     }
 
+    fn single_threaded(&self) -> bool {
+        matches!(self.model, Model::Packed(_))
+    }
+
     fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SearchError> {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
-        let m = |e: candle_core::Error| SearchError::Model(e.to_string());
         let encodings = self
             .tokenizer
             .encode_batch_fast(texts.to_vec(), true)
             .map_err(|e| SearchError::Model(e.to_string()))?;
-        let n = encodings.len();
-        let len = encodings[0].get_ids().len();
-        let mut ids = Vec::with_capacity(n * len);
-        let mut mask = Vec::with_capacity(n * len);
-        for e in &encodings {
-            ids.extend_from_slice(e.get_ids());
-            mask.extend_from_slice(e.get_attention_mask());
+        match &self.model {
+            Model::Packed(bert) => {
+                let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
+                // A lone text is a query waiting for an answer: give it every core.
+                bert.embed(&ids, ids.len() == 1)
+            }
+            Model::Candle(bert, device) => Self::embed_candle(bert, device, &encodings),
         }
-        let ids = Tensor::from_vec(ids, (n, len), &self.device).map_err(m)?;
-        let mask = Tensor::from_vec(mask, (n, len), &self.device).map_err(m)?;
-        let type_ids = ids.zeros_like().map_err(m)?;
-        let hidden = self
-            .model
-            .forward(&ids, &type_ids, Some(&mask))
-            .map_err(m)?;
-        // Mean pooling over real tokens, then L2 normalisation.
-        let maskf = mask
-            .to_dtype(DType::F32)
-            .map_err(m)?
-            .unsqueeze(2)
-            .map_err(m)?;
-        let summed = hidden.broadcast_mul(&maskf).map_err(m)?.sum(1).map_err(m)?;
-        let counts = maskf.sum(1).map_err(m)?.clamp(1e-9, f32::MAX).map_err(m)?;
-        let mean = summed.broadcast_div(&counts).map_err(m)?;
-        let norm = mean
-            .sqr()
-            .map_err(m)?
-            .sum_keepdim(1)
-            .map_err(m)?
-            .sqrt()
-            .map_err(m)?
-            .clamp(1e-12, f32::MAX)
-            .map_err(m)?;
-        let unit = mean.broadcast_div(&norm).map_err(m)?;
-        unit.to_device(&Device::Cpu)
-            .map_err(m)?
-            .to_vec2::<f32>()
-            .map_err(m)
     }
 }
 

@@ -48,10 +48,8 @@ impl EmbedReport {
 /// after each batch with counts of passages still to embed in this pass.
 /// Passages from `ann_min_rows` on also get an HNSW graph.
 ///
-/// `workers` threads embed at once, each taking every `workers`-th text of a block. On CPUs,
-/// several single-threaded workers (with `RAYON_NUM_THREADS=1`) outrun one multi-threaded
-/// model on these small matrices; measured on 2 cores: 2,433 vs 1,781 tokens/s on
-/// 250-token passages.
+/// `workers` threads embed at once, each taking every `workers`-th text of a block. The packed
+/// CPU encoder runs single-threaded, so one worker per core keeps every core busy.
 pub fn embed_snapshot(
     data_dir: &Path,
     embedder: &dyn Embedder,

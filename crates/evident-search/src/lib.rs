@@ -2,6 +2,7 @@
 //! and snapshots that are built aside and published atomically.
 
 pub mod analyzer;
+pub mod cpu_bert;
 pub mod dense;
 pub mod embed;
 pub mod embedding_pass;
@@ -12,7 +13,7 @@ pub mod snapshot;
 pub mod vectors;
 pub mod writer;
 
-pub use embed::{BertEmbedder, Embedder, HashEmbedder, ModelFiles};
+pub use embed::{BertEmbedder, Embedder, HashEmbedder, ModelFiles, Runtime};
 pub use embedding_pass::{EmbedReport, embed_snapshot};
 pub use error::SearchError;
 pub use fusion::Fusion;

@@ -256,6 +256,37 @@ fn real_model_puts_synonyms_close() {
     assert!(dot(&alone[0], &v[1]) > 0.9999);
 }
 
+#[test]
+fn packed_cpu_encoder_matches_candle() {
+    let Some(dir) = std::env::var_os("EVIDENT_MODEL_DIR") else {
+        eprintln!("skipping: EVIDENT_MODEL_DIR is not set (all-MiniLM-L6-v2 directory)");
+        return;
+    };
+    use evident_search::Runtime;
+    let files = evident_search::ModelFiles::in_dir(Path::new(&dir)).unwrap();
+    let packed = evident_search::BertEmbedder::load_with(&files, Runtime::Packed).unwrap();
+    let candle = evident_search::BertEmbedder::load_with(&files, Runtime::Candle).unwrap();
+    // Lengths from one token to past the 256-token truncation, mixed in one batch.
+    let long = "Pelvic recurrence after chemoradiation may be treated with resection. ".repeat(40);
+    let texts = [
+        "MI",
+        "Is re-irradiation safe for a presacral recurrence of rectal cancer?",
+        long.as_str(),
+        "",
+        "HER2-positive breast cancer with residual disease after neoadjuvant therapy: T-DM1.",
+    ];
+    let a = packed.embed_batch(&texts).unwrap();
+    let b = candle.embed_batch(&texts).unwrap();
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        let worst = x
+            .iter()
+            .zip(y)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0f32, f32::max);
+        assert!(worst < 2e-5, "text {i}: largest difference {worst}");
+    }
+}
+
 /// Fails on its `fail_at`-th batch, like a process interrupted mid-way.
 struct Interrupted {
     inner: HashEmbedder,
