@@ -10,6 +10,7 @@ use super::weights::{
 };
 use super::{Candidate, ComposeOptions, Decision, sections};
 use crate::answer::Audience;
+use crate::condition;
 use crate::lexicon::Lexicon;
 use crate::question::Question;
 
@@ -37,6 +38,9 @@ pub(crate) struct Pool {
 pub(crate) const MIN_RELEVANCE: f32 = 0.3;
 /// How many of the best-scored statements selection looks at.
 pub(crate) const MAX_CONSIDERED: usize = 150;
+
+/// Bonus for a statement under a heading whose conditions the patient's facts meet.
+const HEADING_FITS: f32 = 0.05;
 
 /// Statements more similar than this (Jaccard of stems) to a chosen one are duplicates.
 const DUPLICATE: f32 = 0.65;
@@ -158,6 +162,21 @@ impl Pool {
             unknown_words,
         );
         let best_coverage = coverage.fraction.max(1e-6);
+        // Passages under a heading that names the patient's own population ("Postoperative
+        // therapy for HER2-positive breast cancer" for a HER2-positive case): the guideline
+        // wrote them for this patient.
+        let for_this_patient: Vec<bool> = candidates
+            .iter()
+            .map(|c| {
+                let conds = condition::conditions("", &c.passage.section_path, lexicon);
+                // At least one condition met and none contradicted.
+                match condition::applicability(&conds, &question.facts) {
+                    condition::Applicability::Applies => !conds.is_empty(),
+                    condition::Applicability::Unknown(open) => open.len() < conds.len(),
+                    condition::Applicability::Contradicted { .. } => false,
+                }
+            })
+            .collect();
         let primary = sections::primary(question.intent);
         let newest = candidates.iter().filter_map(|c| c.year).max();
         // A passage's relevance: its text and headings together. Sentences of a relevant
@@ -224,7 +243,13 @@ impl Pool {
                 _ => 0.5,
             };
             let len = u.stems.len();
-            let mut score = 0.55 * relevance
+            let fits = if for_this_patient[u.candidate] {
+                HEADING_FITS
+            } else {
+                0.0
+            };
+            let mut score = fits
+                + 0.55 * relevance
                 + 0.05 * rank_prior
                 + 0.20 * doc_focus
                 + 0.04 * cue

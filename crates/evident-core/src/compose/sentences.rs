@@ -240,7 +240,7 @@ fn push(
 
 /// A sentence fit to stand alone in an answer, or `None`.
 pub(crate) fn clean(raw: &str) -> Option<String> {
-    let mut s = raw.trim().to_string();
+    let mut s = remove_registry_ids(raw.trim());
     s = remove_parentheticals(&s);
     s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     s = s.replace(" ,", ",").replace(" .", ".").replace(" ;", ";");
@@ -332,6 +332,32 @@ fn is_definition_row(s: &str) -> bool {
     s.split_whitespace().take(3).any(|w| w == "=")
 }
 
+/// Drops bracketed trial registry numbers ("KATHERINE [NCT01772472]" reads "KATHERINE"), so
+/// that the sentences reporting trials are not taken for markup remnants.
+fn remove_registry_ids(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find('[') {
+        let close = rest[open..].find(']').map(|c| open + c);
+        let id = close.map(|c| &rest[open + 1..c]).filter(|inner| {
+            inner.len() >= 4
+                && inner.bytes().any(|b| b.is_ascii_digit())
+                && inner
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        });
+        let (Some(close), Some(_)) = (close, id) else {
+            out.push_str(&rest[..=open]);
+            rest = &rest[open + 1..];
+            continue;
+        };
+        out.push_str(rest[..open].trim_end());
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out.replace("()", "").replace("( ", "(")
+}
+
 /// Drops parentheses that point elsewhere in the source ("(see Table 2)", "(Figure 1)").
 fn remove_parentheticals(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -379,6 +405,22 @@ mod tests {
             citations,
             evidence_levels: vec![],
         }
+    }
+
+    #[test]
+    fn trial_registry_numbers_are_dropped_not_the_sentence() {
+        let p = passage(
+            "In a phase III trial (KATHERINE [NCT01772472]), women with residual disease were randomly assigned to T-DM1 or trastuzumab. A second trial ([NCT00045032]) enrolled more women than expected. Results are in [brackets] here today.",
+            vec![],
+        );
+        let texts: Vec<String> = units(&p).into_iter().map(|u| u.text).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "In a phase III trial (KATHERINE), women with residual disease were randomly assigned to T-DM1 or trastuzumab.",
+                "A second trial enrolled more women than expected.",
+            ]
+        );
     }
 
     #[test]

@@ -354,3 +354,44 @@ fn a_document_about_another_cancer_does_not_speak_for_the_asked_one() {
     ));
     assert!(!weights::same_cancer("colon_cancer", "gastric_cancer", lex));
 }
+
+#[test]
+fn a_heading_written_for_the_patients_population_ranks_its_statements_first() {
+    // Two statements with the same words; one sits under a heading for HER2-positive
+    // disease, which the case's facts meet, the other under a neutral heading.
+    let corpus = vec![
+        cand(
+            "breast",
+            0,
+            &["Adjuvant targeted therapy for breast cancer with residual disease"],
+            "Adjuvant targeted therapy after surgery lowers the risk of recurrence in early breast cancer with residual disease.",
+        ),
+        cand(
+            "breast",
+            1,
+            &["HER2-positive breast cancer"],
+            "Adjuvant targeted therapy after surgery reduces the risk of recurrence in early breast cancer with residual disease.",
+        ),
+    ];
+    let q = question(
+        "Woman with HER2-positive breast cancer and residual disease after surgery: which adjuvant targeted therapy?",
+        Intent::Treatment,
+        vec![PatientFact {
+            concept: "her2".into(),
+            status: FactStatus::Present,
+            value: None,
+            text: "HER2-positive".into(),
+        }],
+    );
+    let c = compose(
+        &q,
+        &corpus,
+        Lexicon::builtin(),
+        &ComposeOptions::for_audience(Audience::Physician),
+    );
+    assert!(
+        c.answer.bottom_line.text.contains("reduces"),
+        "bottom line: {}",
+        c.answer.bottom_line.text
+    );
+}
