@@ -176,6 +176,8 @@ const SCOPED_STATES: &[&str] = &[
     "smoker",
     "postmenopausal",
     "pregnancy",
+    "operable",
+    "inoperable",
 ];
 
 /// Drops conditions that repeat an earlier one, and concepts required in conflicting ways.

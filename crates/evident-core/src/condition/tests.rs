@@ -251,7 +251,6 @@ fn sentences_without_conditions() {
         "Most patients present with metastatic disease.",
         "In patients receiving chemotherapy, antiemetic prophylaxis is recommended.",
         "Pregnancy testing is recommended before starting treatment.",
-        "Patients who are not candidates for surgery may receive SBRT.",
         "",
     ] {
         check(sentence, &[], &[]);
@@ -338,3 +337,17 @@ fn conditions_are_fast() {
 }
 
 mod applicability;
+
+#[test]
+fn operability_is_a_condition() {
+    check(
+        "Patients who are not candidates for surgery may receive SBRT.",
+        &[],
+        &[("inoperable", Present)],
+    );
+    check(
+        "For patients with resectable disease, lobectomy is the standard treatment.",
+        &[],
+        &[("operable", Present)],
+    );
+}

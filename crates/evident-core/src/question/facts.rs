@@ -57,6 +57,9 @@ const IMPLIES: &[Implication] = &[
         &[("radiotherapy", Present)],
     ),
     ("sbrt", Present, &[("radiotherapy", Present)]),
+    // Medically inoperable or unresectable: the branches for operable disease do not apply.
+    ("inoperable", Present, &[("operable", Absent)]),
+    ("operable", Present, &[("inoperable", Absent)]),
     (
         "triple_negative_breast_cancer",
         Present,

@@ -450,3 +450,48 @@ fn a_triple_negative_population_is_ruled_out_for_a_her2_positive_patient() {
         Applicability::Contradicted { .. }
     ));
 }
+
+#[test]
+fn a_medically_inoperable_patient_rules_out_the_operable_branch() {
+    let lex = Lexicon::builtin();
+    let facts = analyze(
+        "78-year-old with COPD judged medically inoperable by thoracic surgery; 2.8 cm T1c N0 M0 NSCLC. Treatment?",
+        lex,
+    )
+    .facts;
+    let operable = conditions(
+        "For patients with clinically operable NSCLC, mediastinal nodes are biopsied before lobectomy.",
+        &[],
+        lex,
+    );
+    match applicability(&operable, &facts) {
+        Applicability::Contradicted { condition, fact } => {
+            assert_eq!(
+                (condition.concept.as_str(), fact.concept.as_str()),
+                ("operable", "operable")
+            );
+            assert_eq!(fact.status, FactStatus::Absent);
+        }
+        other => panic!("expected a contradiction, got {other:?}"),
+    }
+    let inoperable = conditions(
+        "SBRT has been widely adopted for patients with medically inoperable stage I NSCLC.",
+        &[],
+        lex,
+    );
+    // Met (the stage stays open: the facts give T, N and M, not a stage group).
+    match applicability(&inoperable, &facts) {
+        Applicability::Unknown(open) => assert!(open.iter().all(|c| c.concept == "stage")),
+        other => panic!("expected the inoperable condition met, got {other:?}"),
+    }
+    // An operable patient is not offered the inoperable branch.
+    let fit = analyze(
+        "Stage I NSCLC in a patient who is a surgical candidate. Treatment?",
+        lex,
+    )
+    .facts;
+    assert!(matches!(
+        applicability(&inoperable, &fit),
+        Applicability::Contradicted { .. }
+    ));
+}
