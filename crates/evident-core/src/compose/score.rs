@@ -165,16 +165,21 @@ impl Pool {
         // Passages under a heading that names the patient's own population ("Postoperative
         // therapy for HER2-positive breast cancer" for a HER2-positive case): the guideline
         // wrote them for this patient.
+        // Passages of one section share the answer.
+        let mut fits_by_path: HashMap<&[String], bool> = HashMap::new();
         let for_this_patient: Vec<bool> = candidates
             .iter()
             .map(|c| {
-                let conds = condition::conditions("", &c.passage.section_path, lexicon);
-                // At least one condition met and none contradicted.
-                match condition::applicability(&conds, &question.facts) {
-                    condition::Applicability::Applies => !conds.is_empty(),
-                    condition::Applicability::Unknown(open) => open.len() < conds.len(),
-                    condition::Applicability::Contradicted { .. } => false,
-                }
+                let path = c.passage.section_path.as_slice();
+                *fits_by_path.entry(path).or_insert_with(|| {
+                    let conds = condition::conditions("", path, lexicon);
+                    // At least one condition met and none contradicted.
+                    match condition::applicability(&conds, &question.facts) {
+                        condition::Applicability::Applies => !conds.is_empty(),
+                        condition::Applicability::Unknown(open) => open.len() < conds.len(),
+                        condition::Applicability::Contradicted { .. } => false,
+                    }
+                })
             })
             .collect();
         let primary = sections::primary(question.intent);

@@ -1,6 +1,7 @@
 //! Word-level matching for composition: content stems, stop words and term weights.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 /// English function words and question filler that carry no topic.
 const STOP: &[&str] = &[
@@ -114,12 +115,16 @@ const GENERIC: &[&str] = &[
 ];
 
 fn is_stop(word: &str) -> bool {
-    STOP.contains(&word)
+    // Asked for every word of every candidate passage: a set, not a scan of the list.
+    static SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| STOP.iter().copied().collect());
+    SET.contains(word)
 }
 
 /// Whether a word (lowercase) is generic question filler rather than topic.
 pub(crate) fn is_generic(word: &str) -> bool {
-    GENERIC.contains(&word) || is_stop(word)
+    static SET: LazyLock<HashSet<&'static str>> =
+        LazyLock::new(|| GENERIC.iter().copied().collect());
+    SET.contains(word) || is_stop(word)
 }
 
 /// Lowercased alphanumeric words of `text` (hyphenated words are split).
