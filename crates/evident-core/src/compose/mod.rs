@@ -142,9 +142,22 @@ pub fn compose(
     let mut eligible = Vec::new();
     // Statements whose conditions the facts leave open ("in patients with ACS ...").
     let mut open_conditions: HashSet<usize> = HashSet::new();
+    let no_surgery = score::surgery_ruled_out(question);
     for i in order {
         let unit = &pool.units[i];
         let cand = &candidates[unit.candidate];
+        // Results of operations do not apply to a patient who cannot have one.
+        if no_surgery && score::is_about_surgery_alone(&unit.unit.text) {
+            decisions.push(Decision {
+                passage_id: cand.passage.id.to_string(),
+                text: unit.unit.text.clone(),
+                kept: false,
+                reason: "dropped: about surgery, which the facts rule out (inoperable)".into(),
+                score: unit.score,
+                concept: None,
+            });
+            continue;
+        }
         // The lead-in of a list conditions its items as a heading would.
         let mut context = cand.passage.section_path.clone();
         context.extend(unit.unit.lead.iter().cloned());

@@ -12,7 +12,15 @@ use super::{Candidate, ComposeOptions, Decision, sections};
 use crate::answer::Audience;
 use crate::condition;
 use crate::lexicon::Lexicon;
-use crate::question::Question;
+use crate::question::{FactStatus, Question};
+
+/// Whether the facts say surgery is not an option ("medically inoperable", "unresectable").
+pub(crate) fn surgery_ruled_out(question: &Question) -> bool {
+    question.facts.iter().any(|f| {
+        (f.concept == "inoperable" && f.status == FactStatus::Present)
+            || (f.concept == "operable" && f.status == FactStatus::Absent)
+    })
+}
 
 /// A statement candidate with its stems and score.
 pub(crate) struct Scored {
@@ -184,6 +192,7 @@ impl Pool {
             .collect();
         let primary = sections::primary(question.intent);
         let newest = candidates.iter().filter_map(|c| c.year).max();
+
         // A passage's relevance: its text and headings together. Sentences of a relevant
         // passage are relevant through their context even when their own words differ
         // from the question's.
@@ -269,8 +278,9 @@ impl Pool {
             if len > 35 {
                 score -= 0.05;
             }
-            // A study's design without its result tells the reader little.
-            if is_design_only(&u.unit.text) {
+            // A study's design without its result tells the reader little, and research
+            // still under way tells nothing yet about practice.
+            if is_design_only(&u.unit.text) || is_research_under_way(&u.unit.text) {
                 score -= 0.05;
             }
             // A patient is better served by sources written for patients and by plain,
@@ -299,6 +309,77 @@ impl Pool {
 pub(crate) fn written_for_patients(c: &Candidate) -> bool {
     c.title.to_ascii_lowercase().contains("patient version")
         || c.url.as_deref().is_some_and(|u| u.contains("/patient/"))
+}
+
+/// Speaks of operations (resection, lobectomy, "-ectomy" ...) without naming the situation
+/// of a patient who cannot have one (inoperable, unresectable) or a non-surgical alternative.
+pub(crate) fn is_about_surgery_alone(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let surgical = words.iter().any(|w| {
+        [
+            "surgery",
+            "surgical",
+            "surgically",
+            "resection",
+            "resections",
+            "resected",
+            "operation",
+            "operative",
+            "thoracotomy",
+            "sublobar",
+        ]
+        .contains(w)
+            || w.ends_with("ectomy")
+            || w.ends_with("ectomies")
+    });
+    let alternative = [
+        "inoperable",
+        "unresectable",
+        "nonsurgical",
+        "non-surgical",
+        "radiation",
+        "radiotherapy",
+        "irradiation",
+        "stereotactic",
+        "sbrt",
+        "sabr",
+        "unfit",
+        "not candidates",
+        "not a candidate",
+        "contraindication",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    surgical && !alternative
+}
+
+/// Reports research still running ("a trial is ongoing", "is being studied") rather than a
+/// finding or a practice.
+fn is_research_under_way(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "is ongoing",
+        "are ongoing",
+        "is underway",
+        "are underway",
+        "is under way",
+        "are under way",
+        "is being studied",
+        "are being studied",
+        "is being evaluated",
+        "are being evaluated",
+        "is being tested",
+        "are being tested",
+        "under investigation",
+        "results are awaited",
+        "results are pending",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 /// Describes how a study was run ("randomly assigned", "evaluated", "enrolled") without

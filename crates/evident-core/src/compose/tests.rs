@@ -395,3 +395,51 @@ fn a_heading_written_for_the_patients_population_ranks_its_statements_first() {
         c.answer.bottom_line.text
     );
 }
+
+#[test]
+fn surgical_results_are_not_offered_to_an_inoperable_patient() {
+    let corpus = vec![
+        cand(
+            "lung",
+            0,
+            &["Stage I NSCLC", "Surgery"],
+            "Overall survival was similar after lobectomy and sublobar resection for small peripheral lung cancers.",
+        ),
+        cand(
+            "lung",
+            1,
+            &["Stage I NSCLC", "Radiation therapy"],
+            "Stereotactic body radiation therapy gives high local control for small lung cancers in patients who cannot have surgery.",
+        ),
+    ];
+    let q = question(
+        "Medically inoperable man with a small stage I lung cancer: treatment and survival?",
+        Intent::Treatment,
+        crate::question::analyze("medically inoperable", Lexicon::builtin()).facts,
+    );
+    let c = compose(
+        &q,
+        &corpus,
+        Lexicon::builtin(),
+        &ComposeOptions::for_audience(Audience::Physician),
+    );
+    let texts: Vec<&str> = std::iter::once(c.answer.bottom_line.text.as_str())
+        .chain(
+            c.answer
+                .sections
+                .iter()
+                .flat_map(|s| s.items.iter().map(|i| i.text.as_str())),
+        )
+        .collect();
+    assert!(texts.iter().all(|t| !t.contains("lobectomy")), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains("Stereotactic")),
+        "{texts:?}"
+    );
+    assert!(
+        c.decisions
+            .iter()
+            .any(|d| !d.kept && d.reason.contains("about surgery")),
+        "the drop is explained"
+    );
+}
