@@ -166,6 +166,8 @@ pub fn analyze(text: &str, lexicon: &Lexicon) -> Question {
         }
     }
 
+    drop_subset_denials(&mut facts, lexicon);
+
     let mut concepts: Vec<String> = Vec::new();
     for m in &mentions {
         if m.category != Category::Shorthand && !concepts.contains(&m.concept) {
@@ -181,6 +183,67 @@ pub fn analyze(text: &str, lexicon: &Lexicon) -> Question {
         concepts,
         search_query,
     }
+}
+
+/// Words that may stand between a negation and its term without narrowing it ("no evidence
+/// of", "no prior", "no known").
+const UNQUALIFYING: &[&str] = &[
+    "evidence",
+    "sign",
+    "signs",
+    "of",
+    "any",
+    "known",
+    "prior",
+    "previous",
+    "previously",
+    "history",
+    "further",
+    "new",
+    "other",
+    "current",
+    "obvious",
+    "definite",
+    "clinical",
+    "clinically",
+    "radiographic",
+    "apparent",
+];
+
+/// "Metastatic cancer ... no visceral metastases": the denial names a subset (visceral), so
+/// it does not undo the present fact. An absent fact is dropped when the same concept is
+/// present and the denial carries a qualifier that is neither filler nor a word of the
+/// concept's own terms; an unqualified denial ("no metastases") stays beside it.
+fn drop_subset_denials(facts: &mut Vec<PatientFact>, lexicon: &Lexicon) {
+    let present: Vec<String> = facts
+        .iter()
+        .filter(|f| f.status == FactStatus::Present)
+        .map(|f| f.concept.clone())
+        .collect();
+    facts.retain(|f| {
+        if f.status != FactStatus::Absent || !present.contains(&f.concept) {
+            return true;
+        }
+        let term_words: Vec<String> = lexicon
+            .concept(&f.concept)
+            .map(|c| {
+                c.terms
+                    .iter()
+                    .flat_map(|t| t.split_whitespace().map(str::to_lowercase))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let lower = f.text.to_lowercase();
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric() && c != '-')
+            .filter(|w| !w.is_empty())
+            .collect();
+        let middle = words.get(1..words.len().saturating_sub(1)).unwrap_or(&[]);
+        let qualified = middle
+            .iter()
+            .any(|w| !UNQUALIFYING.contains(w) && !term_words.iter().any(|t| t == w));
+        !qualified
+    });
 }
 
 #[cfg(test)]

@@ -592,3 +592,30 @@ fn every_drug_of_a_long_list_after_received_is_present() {
     let q = run("No prior radiation, preoperative chemoradiation was given.");
     assert!(status_of(&q, "radiotherapy").contains(&FactStatus::Absent));
 }
+
+#[test]
+fn a_denial_of_a_subset_does_not_undo_a_present_fact() {
+    use FactStatus::{Absent, Present};
+    for (q, concept, want) in [
+        (
+            "Newly diagnosed metastatic prostate cancer with two pelvic bone lesions and no visceral metastases.",
+            "metastases",
+            vec![Present],
+        ),
+        // An unqualified denial stays beside the present fact: the question contradicts
+        // itself and both readings are kept.
+        (
+            "Metastatic disease was suspected, but staging found no evidence of metastases.",
+            "metastases",
+            vec![Present, Absent],
+        ),
+        (
+            "Stage II colon cancer with no evidence of metastatic disease.",
+            "metastases",
+            vec![Absent],
+        ),
+    ] {
+        let got = status_of(&run(q), concept);
+        assert_eq!(got, want, "{q}");
+    }
+}
