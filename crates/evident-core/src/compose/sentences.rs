@@ -82,6 +82,13 @@ const BACK_REFERENCES: &[&str] = &[
     "of those",
     "neither",
     "the same",
+    "the two",
+    "the three",
+    "the four",
+    "the other",
+    "the above",
+    "the aforementioned",
+    "the remaining",
 ];
 
 /// The statement candidates of a passage, in text order.
@@ -521,5 +528,10 @@ mod tests {
         assert!(!u[0].dangling);
         assert!(u[1].dangling);
         assert!(u[2].dangling);
+        let p = passage(
+            "However, the two approaches have not been directly compared in a randomized study.",
+            vec![],
+        );
+        assert!(units(&p)[0].dangling);
     }
 }
