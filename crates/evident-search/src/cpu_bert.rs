@@ -224,10 +224,6 @@ impl CpuBert {
         })
     }
 
-    pub fn dim(&self) -> usize {
-        self.hidden
-    }
-
     /// Mean-pooled, L2-normalised embeddings of token-id sequences (each already truncated
     /// by the tokenizer). An empty sequence gives a zero vector; ids outside the vocabulary
     /// or sequences longer than the position table are an error.

@@ -2,7 +2,7 @@
 //! and snapshots that are built aside and published atomically.
 
 pub mod analyzer;
-pub mod cpu_bert;
+mod cpu_bert;
 pub mod dense;
 pub mod embed;
 pub mod embedding_pass;

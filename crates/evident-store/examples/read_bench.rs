@@ -7,38 +7,19 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use evident_core::answer::{Answer, Audience};
+use evident_core::answer::Audience;
 use evident_core::article::{Actor, QuestionKey, ReviewPolicy, ReviewStatus, Role, Slug};
 use evident_core::lexicon::Lexicon;
 use evident_core::question::analyze;
 use evident_store::{NewArticle, Repository, SqlStore, Who};
 use sqlx::Executor;
 
+#[path = "../tests/common/answer_fixture.rs"]
+mod answer_fixture;
+use answer_fixture::answer;
+
 const RUNS: usize = 3;
 const TASKS: usize = 8;
-
-fn answer(question: &str, text: &str) -> Answer {
-    let q = analyze(question, Lexicon::builtin());
-    serde_json::from_value(serde_json::json!({
-        "schema": "evident.answer/v1",
-        "question": question,
-        "audience": "physician",
-        "intent": q.intent,
-        "facts": q.facts,
-        "evidence_status": "sufficient",
-        "bottom_line": {"text": text, "citations": [1]},
-        "sections": [],
-        "references": [{
-            "n": 1, "kind": "guideline", "title": "Bench guideline", "source": "Bench",
-            "year": 2024, "url": null, "pmid": null, "doc_id": "bench",
-            "evidence": [{"passage_id": "bench#0", "section": null, "text": text}]
-        }],
-        "disclaimer": evident_core::answer::DISCLAIMER,
-        "corpus": {"version": "bench-1", "documents": 1, "passages": 1},
-        "timing_ms": {}
-    }))
-    .expect("answer")
-}
 
 /// `n` articles, every other one approved (so reads see both the pending and the approved
 /// path); returns their slugs.

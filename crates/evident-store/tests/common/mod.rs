@@ -1,12 +1,16 @@
 //! Test databases: a fresh SQLite file, or a fresh PostgreSQL database created on the server that `DATABASE_URL` names and dropped afterwards, and sample answers.
 #![allow(dead_code)]
 
-use evident_core::answer::{Answer, Audience};
+use evident_core::answer::Audience;
 use evident_core::article::{Actor, QuestionKey, Role};
 use evident_core::lexicon::Lexicon;
 use evident_core::question::analyze;
 use evident_store::{NewArticle, Repository, SqlStore, Who};
 use sqlx::Executor;
+
+#[path = "answer_fixture.rs"]
+mod answer_fixture;
+pub use answer_fixture::answer;
 
 /// A store on a database that exists for one test.
 pub struct TestDb {
@@ -105,31 +109,6 @@ macro_rules! on_both_backends {
             }
         }
     )*};
-}
-
-/// A real composed-looking answer for `question` (the contract's shape; the text is
-/// placeholder, as the store does not read it).
-pub fn answer(question: &str, bottom_line: &str) -> Answer {
-    let q = analyze(question, Lexicon::builtin());
-    serde_json::from_value(serde_json::json!({
-        "schema": "evident.answer/v1",
-        "question": question,
-        "audience": "physician",
-        "intent": q.intent,
-        "facts": q.facts,
-        "evidence_status": "sufficient",
-        "bottom_line": {"text": bottom_line, "citations": [1]},
-        "sections": [],
-        "references": [{
-            "n": 1, "kind": "guideline", "title": "Test guideline", "source": "Test",
-            "year": 2024, "url": null, "pmid": null, "doc_id": "test",
-            "evidence": [{"passage_id": "test#0", "section": null, "text": bottom_line}]
-        }],
-        "disclaimer": evident_core::answer::DISCLAIMER,
-        "corpus": {"version": "test-1", "documents": 1, "passages": 1},
-        "timing_ms": {}
-    }))
-    .expect("answer")
 }
 
 pub fn new_article(question: &str) -> NewArticle {
