@@ -394,6 +394,12 @@ fn lexicon(cli: &Cli) -> Result<Lexicon> {
             .with_context(|| format!("reading lexicon {}", path.display()))?;
         let extra = Lexicon::parse(&text).with_context(|| format!("{}", path.display()))?;
         lex.extend(extra);
+        if let Some((concept, broader)) = lex.unknown_broader().first() {
+            anyhow::bail!(
+                "{}: concept `{concept}` names `{broader}` as broader, and no lexicon defines it",
+                path.display()
+            );
+        }
     }
     Ok(lex)
 }

@@ -77,14 +77,14 @@ fn make_passage(doc: &Document, path: &[String], ordinal: usize, units: Vec<Unit
     let mut text = String::new();
     let mut citations: Vec<Mark> = Vec::new();
     let mut evidence_levels: Vec<String> = Vec::new();
+    let mut previous_lines = false;
     for unit in &units {
         if !text.is_empty() {
-            text.push(if unit.text.starts_with("- ") || unit.text.contains('\n') {
-                '\n'
-            } else {
-                ' '
-            });
+            // Lists and tables keep their lines, and what follows one starts a new line.
+            let lines = unit.text.starts_with("- ") || unit.text.contains('\n');
+            text.push(if lines || previous_lines { '\n' } else { ' ' });
         }
+        previous_lines = unit.text.starts_with("- ") || unit.text.contains('\n');
         text.push_str(&unit.text);
         for c in &unit.citations {
             citations.push(Mark {
@@ -282,6 +282,34 @@ mod tests {
         for (i, p) in ps.iter().enumerate() {
             assert_eq!(p.id.ordinal as usize, i);
         }
+    }
+
+    #[test]
+    fn a_paragraph_after_a_table_or_list_starts_its_own_line() {
+        let d = doc(vec![Section {
+            path: vec!["Options".into()],
+            blocks: vec![
+                Block {
+                    kind: BlockKind::Table,
+                    text: "Stage | Options\nPhase I trials of new drugs".into(),
+                    citations: vec![],
+                    evidence_levels: vec![],
+                },
+                Block::paragraph("Despite treatment, most patients relapse."),
+                Block {
+                    kind: BlockKind::List,
+                    text: "- Surgery.".into(),
+                    citations: vec![],
+                    evidence_levels: vec![],
+                },
+                Block::paragraph("Radiation is an alternative."),
+            ],
+        }]);
+        let ps = chunk(&d, ChunkConfig::default());
+        assert_eq!(
+            ps[0].text,
+            "Stage | Options\nPhase I trials of new drugs\nDespite treatment, most patients relapse.\n- Surgery.\nRadiation is an alternative."
+        );
     }
 
     #[test]

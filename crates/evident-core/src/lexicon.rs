@@ -116,6 +116,10 @@ pub struct Concept {
     /// Parallel to `terms`: the term's tokens in the form used for comparison.
     #[serde(skip)]
     tokens: Vec<Vec<String>>,
+    /// Ids of the broader concepts this one is a kind of (durvalumab: immunotherapy):
+    /// what is said of the class holds for its members.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broader: Vec<String>,
 }
 
 impl Concept {
@@ -189,12 +193,17 @@ struct TermRef {
     case_sensitive: bool,
 }
 
+/// A class with more members than this does not add them to a query.
+const MAX_MEMBERS: usize = 8;
+
 /// A set of concepts with an index for fast matching.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     concepts: Vec<Concept>,
     by_id: HashMap<String, usize>,
     index: HashMap<String, Vec<TermRef>>,
+    /// For each concept, the concepts that name it as broader.
+    narrower: Vec<Vec<usize>>,
 }
 
 static BUILTIN: OnceLock<Lexicon> = OnceLock::new();
@@ -219,7 +228,7 @@ impl Lexicon {
     /// with the same category has its terms merged; a different category is an error.
     pub fn parse(text: &str) -> Result<Lexicon, CoreError> {
         let mut lexicon = Lexicon::new();
-        for row in crate::tsv::rows(text, "concept_id, category, terms") {
+        for row in crate::tsv::rows_with(text, "concept_id, category, terms[, broader]", true) {
             let row = row.map_err(|(line, message)| CoreError::Lexicon { line, message })?;
             let line_no = row.line;
             let err = |message: String| CoreError::Lexicon {
@@ -241,7 +250,19 @@ impl Lexicon {
                 terms: Vec::new(),
                 case_sensitive: Vec::new(),
                 tokens: Vec::new(),
+                broader: Vec::new(),
             };
+            for id in row.fourth.unwrap_or("").split('|') {
+                let id = id.trim();
+                if id.chars().any(char::is_whitespace) {
+                    return Err(err(format!(
+                        "broader concept id `{id}` contains whitespace"
+                    )));
+                }
+                if !id.is_empty() && !concept.broader.iter().any(|b| b == id) {
+                    concept.broader.push(id.to_string());
+                }
+            }
             for (position, raw) in columns[2].split('|').enumerate() {
                 let (term, case_sensitive, tokens) =
                     parse_term(raw).map_err(|m| err(format!("term {}: {m}", position + 1)))?;
@@ -274,6 +295,26 @@ impl Lexicon {
     /// The concept with this id.
     pub fn concept(&self, id: &str) -> Option<&Concept> {
         self.by_id.get(id).map(|&i| &self.concepts[i])
+    }
+
+    /// The broader concepts `concept` is a kind of (ids the lexicon does not hold are
+    /// skipped; [`Lexicon::unknown_broader`] lists them).
+    pub fn broader<'a>(&'a self, concept: &'a Concept) -> impl Iterator<Item = &'a Concept> + 'a {
+        concept.broader.iter().filter_map(|id| self.concept(id))
+    }
+
+    /// `(concept, broader id)` for every broader id that names no concept: a typo in a
+    /// lexicon file, reported once the built-in and deployment files are combined.
+    pub fn unknown_broader(&self) -> Vec<(&str, &str)> {
+        self.concepts
+            .iter()
+            .flat_map(|c| {
+                c.broader
+                    .iter()
+                    .filter(|b| !self.by_id.contains_key(b.as_str()))
+                    .map(move |b| (c.id.as_str(), b.as_str()))
+            })
+            .collect()
     }
 
     /// All concepts, in file order.
@@ -323,15 +364,31 @@ impl Lexicon {
         let mut seen: HashSet<String> = HashSet::new();
         for hit in self.find_tokens(&tokens) {
             let concept = &self.concepts[hit.concept];
-            let candidates: Vec<usize> = if concept.category == Category::Shorthand {
-                vec![0]
+            // The concept's other terms; then every term of the classes it belongs to
+            // ("denosumab" finds what is written of "bone-modifying agents") and the
+            // preferred term of its members ("immunotherapy" finds "durvalumab").
+            let mut wanted: Vec<(&Concept, usize)> = if concept.category == Category::Shorthand {
+                vec![(concept, 0)]
             } else {
-                (0..concept.terms.len()).collect()
+                (0..concept.terms.len())
+                    .filter(|&i| i != hit.term)
+                    .map(|i| (concept, i))
+                    .collect()
             };
-            for index in candidates {
-                if index == hit.term {
-                    continue;
-                }
+            for class in self.classes_of(hit.concept) {
+                let class = &self.concepts[class];
+                wanted.extend((0..class.terms.len()).map(|i| (class, i)));
+            }
+            // Direct members only, and only of a class small enough to list: a broad
+            // class ("chemotherapy") would drown the query in drug names.
+            let members = self
+                .narrower
+                .get(hit.concept)
+                .map_or(&[][..], |m| m.as_slice());
+            if members.len() <= MAX_MEMBERS {
+                wanted.extend(members.iter().map(|&m| (&self.concepts[m], 0)));
+            }
+            for (concept, index) in wanted {
                 let term = &concept.terms[index];
                 if term.chars().count() < 2 {
                     continue;
@@ -340,9 +397,9 @@ impl Lexicon {
                 if seen.contains(&key) {
                     continue;
                 }
-                let wanted = &concept.tokens[index];
+                let want = &concept.tokens[index];
                 let cs = concept.case_sensitive[index];
-                let present = (0..tokens.len()).any(|i| sequence_matches(&tokens[i..], wanted, cs));
+                let present = (0..tokens.len()).any(|i| sequence_matches(&tokens[i..], want, cs));
                 if present {
                     continue;
                 }
@@ -356,6 +413,27 @@ impl Lexicon {
         }
     }
 
+    /// Indices of the classes `start` belongs to, transitively, itself left out (a cycle
+    /// in the files ends the walk).
+    fn classes_of(&self, start: usize) -> Vec<usize> {
+        let step = |c: usize| -> Vec<usize> {
+            self.concepts[c]
+                .broader
+                .iter()
+                .filter_map(|id| self.by_id.get(id).copied())
+                .collect()
+        };
+        let mut out = Vec::new();
+        let mut queue = step(start);
+        while let Some(next) = queue.pop() {
+            if next != start && !out.contains(&next) {
+                out.push(next);
+                queue.extend(step(next));
+            }
+        }
+        out
+    }
+
     fn merge_concept(&mut self, concept: Concept) {
         match self.by_id.get(&concept.id) {
             Some(&existing) => {
@@ -364,10 +442,16 @@ impl Lexicon {
                     terms,
                     case_sensitive,
                     tokens,
+                    broader,
                     ..
                 } = concept;
                 for ((term, cs), toks) in terms.into_iter().zip(case_sensitive).zip(tokens) {
                     target.push_term(term, cs, toks);
+                }
+                for b in broader {
+                    if !target.broader.contains(&b) {
+                        target.broader.push(b);
+                    }
                 }
             }
             None => {
@@ -398,6 +482,15 @@ impl Lexicon {
             refs.sort_by_key(|r| (Reverse(r.len), !r.case_sensitive, r.concept, r.term));
         }
         self.index = index;
+        let mut narrower = vec![Vec::new(); self.concepts.len()];
+        for (ci, concept) in self.concepts.iter().enumerate() {
+            for b in &concept.broader {
+                if let Some(&bi) = self.by_id.get(b) {
+                    narrower[bi].push(ci);
+                }
+            }
+        }
+        self.narrower = narrower;
     }
 
     fn find_tokens(&self, tokens: &[Token<'_>]) -> Vec<Hit> {

@@ -213,7 +213,11 @@ pub fn explain(question: &Question, composition: &Composition) -> String {
     );
     let _ = writeln!(out, "\nDECISIONS");
     for d in &composition.decisions {
-        let _ = writeln!(out, "  [{:.3}] {} — {}", d.score, d.passage_id, d.reason);
+        let _ = writeln!(
+            out,
+            "  [{:.3}] {} (retrieved #{}) — {}",
+            d.score, d.passage_id, d.rank, d.reason
+        );
         out.push_str(&wrap(&d.text, "      ", 88));
     }
     out

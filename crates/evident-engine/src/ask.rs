@@ -90,18 +90,28 @@ pub fn answer_question(
     // The whole question finds passages about the case; its focus (without the generic
     // words and the treatment history) finds those about what is asked. Candidates
     // alternate between the two rankings.
-    let whole = index.search(&question.expanded, &search)?;
+    // The two searches run side by side.
     let focus = focus_query(&question, lexicon);
-    // The focus adds lexical matches only: one query embedding per question is enough.
-    let focused = if focus.trim().is_empty() || focus == question.expanded {
-        Vec::new()
-    } else {
-        let lexical = SearchOptions {
-            mode: Mode::Bm25,
-            ..search.clone()
-        };
-        index.search(&focus, &lexical)?
-    };
+    let (whole, focused) = std::thread::scope(|scope| {
+        // The focus adds lexical matches only: one query embedding per question is enough.
+        let focused = scope.spawn(|| {
+            if focus.trim().is_empty() || focus == question.expanded {
+                Ok(Vec::new())
+            } else {
+                let lexical = SearchOptions {
+                    mode: Mode::Bm25,
+                    ..search.clone()
+                };
+                index.search(&focus, &lexical)
+            }
+        });
+        let whole = index.search(&question.expanded, &search);
+        let focused = focused
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (whole, focused)
+    });
+    let (whole, focused) = (whole?, focused?);
     let words = question_words(&question);
     let unknown_words = index
         .doc_freq(&words)?

@@ -81,6 +81,8 @@ impl ComposeOptions {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Decision {
     pub passage_id: String,
+    /// The passage's place in the retrieval ranking (1 is the best).
+    pub rank: usize,
     pub text: String,
     pub kept: bool,
     pub reason: String,
@@ -150,6 +152,7 @@ pub fn compose(
         if no_surgery && score::is_about_surgery_alone(&unit.unit.text) {
             decisions.push(Decision {
                 passage_id: cand.passage.id.to_string(),
+                rank: unit.candidate + 1,
                 text: unit.unit.text.clone(),
                 kept: false,
                 reason: "dropped: about surgery, which the facts rule out (inoperable)".into(),
@@ -167,6 +170,7 @@ pub fn compose(
                 if unit.score > 0.0 {
                     decisions.push(Decision {
                         passage_id: cand.passage.id.to_string(),
+                        rank: unit.candidate + 1,
                         text: unit.unit.text.clone(),
                         kept: false,
                         reason: format!(
@@ -243,12 +247,12 @@ pub fn compose(
         &eligible,
         options.max_words,
         section_of,
+        sections::primary(question.intent),
         &mut decisions,
         candidates,
     );
     let primary = sections::primary(question.intent);
     let kinds: Vec<SectionKind> = picked.iter().map(|p| section_of(p.index)).collect();
-    // The bottom line: the best statement of the primary kind, else the best one.
     // The bottom line: the best statement of the primary kind, preferring one a reader can
     // act on (a recommendation rather than a trial description) and one that applies
     // without an open condition, else the best one.

@@ -478,6 +478,7 @@ pub(crate) fn select(
     eligible: &[(usize, Option<String>)],
     max_words: usize,
     section_of: impl Fn(usize) -> crate::answer::SectionKind,
+    primary: crate::answer::SectionKind,
     decisions: &mut Vec<Decision>,
     candidates: &[Candidate],
 ) -> Vec<Picked> {
@@ -494,6 +495,7 @@ pub(crate) fn select(
         let u = &pool.units[i];
         decisions.push(Decision {
             passage_id: candidates[u.candidate].passage.id.to_string(),
+            rank: u.candidate + 1,
             text: u.unit.text.clone(),
             kept,
             reason,
@@ -535,8 +537,9 @@ pub(crate) fn select(
         }
         let section = section_of(*i);
         let count = per_section.entry(section).or_default();
-        // Five items a section, and one more for the bottom line.
-        if *count >= 6 {
+        // Five items a section, and one more for the bottom line in the section it comes
+        // from (a sixth item elsewhere would spend words on a statement never shown).
+        if *count >= if section == primary { 6 } else { 5 } {
             note(
                 decisions,
                 *i,

@@ -34,6 +34,10 @@ const CONTEXT_BOUND: &[&str] = &[
     "the following",
     "shown in table",
     "shown in figure",
+    "summarized in table",
+    "summarized in figure",
+    "listed in table",
+    "summarized in the table",
     "refer to",
     "editorial board",
     "starter summary",
@@ -137,6 +141,12 @@ pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
         let is_item = list_item(line).is_some();
         if !is_item {
             lead = None;
+            // A line that does not end a sentence is a table cell, a caption or a title
+            // ("Combination chemotherapy alone"), not a statement.
+            if !line.ends_with(['.', '!', '?', ')', ':', '"', '\u{201d}']) {
+                i += 1;
+                continue;
+            }
         }
         let body = list_item(line).unwrap_or(line);
         let offset =
@@ -516,6 +526,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn table_cells_and_captions_are_not_statements() {
+        let p = passage(
+            "Several options exist for each stage.\nTreatment Options by Stage\nStage | Options\nCombination chemotherapy alone\nMost patients die of their tumor despite treatment.",
+            vec![],
+        );
+        let texts: Vec<String> = units(&p).into_iter().map(|u| u.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "Several options exist for each stage.",
+                "Most patients die of their tumor despite treatment."
+            ]
+        );
     }
 
     #[test]

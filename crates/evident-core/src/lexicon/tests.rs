@@ -173,7 +173,7 @@ fn expansion_skips_terms_already_present_and_dedupes() {
 #[test]
 fn parse_errors_carry_line_numbers() {
     let cases = [
-        ("# c\n\nx\tcondition\n", 3, "3 tab-separated columns"),
+        ("# c\n\nx\tcondition\n", 3, "3 or 4 tab-separated columns"),
         (
             "a\tcondition\tfoo\nb\tcondition\tfoo||bar\n",
             2,
@@ -228,6 +228,56 @@ fn extend_merges_and_adds() {
     assert_eq!(
         ids(&builtin.find("old cardiac infarct")),
         ["myocardial_infarction"]
+    );
+}
+
+#[test]
+fn a_class_and_its_members_expand_each_other() {
+    let lex = Lexicon::parse(
+        "bma\tdrug\tbone-modifying agent|=BMA\n\
+         denosumab\tdrug\tdenosumab|xgeva\tbma\n\
+         zoledronic_acid\tdrug\tzoledronic acid\tbma|bisphosphonate\n\
+         bisphosphonate\tdrug\tbisphosphonate\n",
+    )
+    .unwrap();
+    // A member finds what is written of its class (every term of it) ...
+    let added = added_lower(&lex.expand_query("stop denosumab before extraction?"));
+    assert!(
+        added.contains(&"bone-modifying agent".to_string()),
+        "{added:?}"
+    );
+    assert!(added.contains(&"bma".to_string()), "{added:?}");
+    assert!(
+        !added.contains(&"zoledronic acid".to_string()),
+        "siblings are not added: {added:?}"
+    );
+    // ... and a class finds its members by their preferred term.
+    let added = added_lower(&lex.expand_query("risk of osteonecrosis with a BMA"));
+    assert!(added.contains(&"denosumab".to_string()), "{added:?}");
+    assert!(added.contains(&"zoledronic acid".to_string()), "{added:?}");
+    assert!(!added.contains(&"xgeva".to_string()), "{added:?}");
+    assert!(lex.unknown_broader().is_empty());
+    let names: Vec<&str> = lex
+        .broader(lex.concept("zoledronic_acid").unwrap())
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(names, ["bma", "bisphosphonate"]);
+}
+
+#[test]
+fn unknown_broader_ids_are_reported_and_cycles_end() {
+    let lex = Lexicon::parse("a\tdrug\talpha\tb\nb\tdrug\tbeta\ta|nope\n").unwrap();
+    assert_eq!(lex.unknown_broader(), [("b", "nope")]);
+    let added = added_lower(&lex.expand_query("alpha"));
+    assert_eq!(added, ["beta"]);
+    assert!(Lexicon::parse("a\tdrug\talpha\tb c\n").is_err());
+}
+
+#[test]
+fn the_builtin_relations_name_known_concepts() {
+    assert_eq!(
+        Lexicon::builtin().unknown_broader(),
+        Vec::<(&str, &str)>::new()
     );
 }
 

@@ -14,7 +14,8 @@ pub(super) static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
 /// Phrases that look like negation but are not ("not only", "no further").
 pub(super) static PSEUDO_NEGATION: LazyLock<Regex> = LazyLock::new(|| {
     crate::pattern::regex(
-        r"(?i)\b(?:not only|no further|no longer|not necessarily|no change|no increase)\b",
+        // "never" in "never-smoker" negates the smoking only (a fixed form says so).
+        r"(?i)\b(?:not only|no further|no longer|not necessarily|no change|no increase|never[- ]smok\w*)\b",
     )
     .expect("pseudo-negation regex")
 });

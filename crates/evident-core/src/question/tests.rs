@@ -113,6 +113,10 @@ fn presence_and_absence_facts() {
             &[("chemotherapy", Absent)],
         ),
         ("He never smoked.", &[("smoker", Absent)]),
+        (
+            "never-smoker with unresectable lung adenocarcinoma",
+            &[("smoker", Absent), ("inoperable", Present)],
+        ),
         ("Former smoker with 30 pack-years", &[("smoker", Present)]),
         (
             "HER2-positive, ER/PR-negative breast cancer",
