@@ -303,6 +303,18 @@ impl Lexicon {
         concept.broader.iter().filter_map(|id| self.concept(id))
     }
 
+    /// The direct members of a class small enough to list (at most eight); none for a
+    /// concept with no members or with more.
+    pub fn members<'a>(&'a self, concept: &Concept) -> impl Iterator<Item = &'a Concept> + 'a {
+        self.by_id
+            .get(&concept.id)
+            .and_then(|&i| self.narrower.get(i))
+            .filter(|m| m.len() <= MAX_MEMBERS)
+            .map_or(&[][..], |m| m.as_slice())
+            .iter()
+            .map(|&i| &self.concepts[i])
+    }
+
     /// `(concept, broader id)` for every broader id that names no concept: a typo in a
     /// lexicon file, reported once the built-in and deployment files are combined.
     pub fn unknown_broader(&self) -> Vec<(&str, &str)> {
@@ -381,13 +393,7 @@ impl Lexicon {
             }
             // Direct members only, and only of a class small enough to list: a broad
             // class ("chemotherapy") would drown the query in drug names.
-            let members = self
-                .narrower
-                .get(hit.concept)
-                .map_or(&[][..], |m| m.as_slice());
-            if members.len() <= MAX_MEMBERS {
-                wanted.extend(members.iter().map(|&m| (&self.concepts[m], 0)));
-            }
+            wanted.extend(self.members(concept).map(|m| (m, 0)));
             for (concept, index) in wanted {
                 let term = &concept.terms[index];
                 if term.chars().count() < 2 {

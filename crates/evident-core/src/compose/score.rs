@@ -101,38 +101,33 @@ impl Pool {
             Some(&d) => ((n + 1.0) / (d as f32 + 0.5)).ln().max(0.1),
             None => 0.0,
         };
-        let total: f32 = weights.iter().map(|(s, w)| w * idf(s)).sum();
-        // The weighted share of the question's terms that `has` reports present.
-        let overlap_by = |has: &dyn Fn(&str) -> bool| -> f32 {
+        // Each term's weight times its rarity, computed once.
+        let weighted: Vec<f32> = weights.iter().map(|(s, w)| w * idf(s)).collect();
+        let total: f32 = weighted.iter().sum();
+        // The weighted share of the question's terms that a set of stems holds.
+        let overlap = |set: &HashSet<String>| -> f32 {
             if total <= 0.0 {
                 return 0.0;
             }
             weights
                 .iter()
-                .filter(|(s, _)| has(s))
-                .map(|(s, w)| w * idf(s))
+                .zip(&weighted)
+                .filter(|((s, _), _)| set.contains(s))
+                .map(|(_, w)| w)
                 .sum::<f32>()
                 / total
         };
-        let overlap = |set: &HashSet<String>| overlap_by(&|s| set.contains(s));
         // The same over the words of what is asked (and their synonyms) alone: in a case
         // question a statement must speak to the question, not only share the case's words.
         let asked = asked_stems(question, lexicon);
-        let asked_total: f32 = weights
+        let is_asked: Vec<bool> = weights.iter().map(|(s, _)| asked.contains(s)).collect();
+        let asked_total: f32 = weighted
             .iter()
-            .filter(|(s, _)| asked.contains(s))
-            .map(|(s, w)| w * idf(s))
+            .zip(&is_asked)
+            .filter(|(_, a)| **a)
+            .map(|(w, _)| w)
             .sum();
-        let asked_by = |has: &dyn Fn(&str) -> bool| -> Option<f32> {
-            (asked_total > 0.0 && asked.len() < weights.len()).then(|| {
-                weights
-                    .iter()
-                    .filter(|(s, _)| asked.contains(s) && has(s))
-                    .map(|(s, w)| w * idf(s))
-                    .sum::<f32>()
-                    / asked_total
-            })
-        };
+        let by_asked = asked_total > 0.0 && asked.len() < weights.len();
         // Each passage's stems with its headings and title, and the headings alone.
         let heading_sets: Vec<HashSet<String>> = candidates
             .iter()
@@ -198,20 +193,39 @@ impl Pool {
         // from the question's.
         let passage_rel: Vec<f32> = passage_sets.iter().map(overlap).collect();
         let best_passage = top_mean(&passage_rel);
+        // A statement's own share of the question's terms, in its words alone and with its
+        // headings and list lead-in; in a case question partly over what is asked.
         let own: Vec<f32> = units
             .iter()
             .map(|u| {
                 let headings = &heading_sets[u.candidate];
-                let has = |s: &str| {
-                    u.set.contains(s)
-                        || headings.contains(s)
-                        || u.heading_stems.iter().any(|h| h == s)
-                };
-                let in_context = overlap_by(&has);
-                let all = 0.5 * overlap(&u.set) + 0.5 * in_context;
-                match asked_by(&has) {
-                    Some(asked) => ASKED_SHARE * asked + (1.0 - ASKED_SHARE) * all,
-                    None => all,
+                let lead = u
+                    .unit
+                    .lead
+                    .as_deref()
+                    .map(content_stems)
+                    .unwrap_or_default();
+                let (mut text, mut context, mut asked_part) = (0.0f32, 0.0f32, 0.0f32);
+                for (((s, _), w), asked) in weights.iter().zip(&weighted).zip(&is_asked) {
+                    let in_text = u.set.contains(s);
+                    if in_text {
+                        text += w;
+                    }
+                    if in_text || headings.contains(s) || lead.iter().any(|l| l == s) {
+                        context += w;
+                        if *asked {
+                            asked_part += w;
+                        }
+                    }
+                }
+                if total <= 0.0 {
+                    return 0.0;
+                }
+                let all = 0.5 * text / total + 0.5 * context / total;
+                if by_asked {
+                    ASKED_SHARE * asked_part / asked_total + (1.0 - ASKED_SHARE) * all
+                } else {
+                    all
                 }
             })
             .collect();
