@@ -180,7 +180,17 @@ const SCOPED_STATES: &[&str] = &[
     "inoperable",
 ];
 
-/// Drops conditions that repeat an earlier one, and concepts required in conflicting ways.
+/// Whether concept `a` present implies concept `b` absent (operable and inoperable).
+fn excludes(a: &str, b: &str) -> bool {
+    crate::question::facts::implied(a, FactStatus::Present)
+        .iter()
+        .any(|(concept, status)| *concept == b && *status == FactStatus::Absent)
+}
+
+/// Drops conditions that repeat an earlier one, and concepts required in conflicting ways:
+/// present and absent, or present together with a concept that excludes it (a statement
+/// "for operable tumors with medical contraindications, or inoperable disease" names
+/// alternatives, not a requirement).
 fn settle(conditions: Vec<Condition>) -> Vec<Condition> {
     let mut out: Vec<Condition> = Vec::new();
     for c in conditions {
@@ -201,7 +211,11 @@ fn settle(conditions: Vec<Condition>) -> Vec<Condition> {
                         (Requirement::Is(a), Requirement::Is(b)) => a != b,
                         _ => false,
                     }
-            })
+            }) || (c.requires == Requirement::Present
+                && out.iter().any(|o| {
+                    o.requires == Requirement::Present
+                        && (excludes(&o.concept, &c.concept) || excludes(&c.concept, &o.concept))
+                }))
         })
         .map(|c| c.concept.clone())
         .collect();

@@ -350,4 +350,10 @@ fn operability_is_a_condition() {
         &[],
         &[("operable", Present)],
     );
+    // Alternatives joined by "or" are no requirement: the statement covers both.
+    check(
+        "Patients with potentially operable tumors with medical contraindications to surgery or those with inoperable disease are candidates for radiation therapy.",
+        &[],
+        &[],
+    );
 }
