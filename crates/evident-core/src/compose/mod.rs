@@ -145,7 +145,15 @@ pub fn compose(
     // Statements whose conditions the facts leave open ("in patients with ACS ...").
     let mut open_conditions: HashSet<usize> = HashSet::new();
     let no_surgery = score::surgery_ruled_out(question);
-    for i in order {
+    // The conditions of each statement (the lead-in of a list conditions its items as a
+    // heading would), read on all cores.
+    let conditions = score::map_parallel(&order, |_, &i| {
+        let unit = &pool.units[i];
+        let mut context = candidates[unit.candidate].passage.section_path.clone();
+        context.extend(unit.unit.lead.iter().cloned());
+        condition::conditions(&unit.unit.text, &context, lexicon)
+    });
+    for (i, conds) in order.into_iter().zip(conditions) {
         let unit = &pool.units[i];
         let cand = &candidates[unit.candidate];
         // Results of operations do not apply to a patient who cannot have one.
@@ -161,10 +169,6 @@ pub fn compose(
             });
             continue;
         }
-        // The lead-in of a list conditions its items as a heading would.
-        let mut context = cand.passage.section_path.clone();
-        context.extend(unit.unit.lead.iter().cloned());
-        let conds = condition::conditions(&unit.unit.text, &context, lexicon);
         match condition::applicability(&conds, &question.facts) {
             Applicability::Contradicted { condition, fact } => {
                 if unit.score > 0.0 {

@@ -64,30 +64,16 @@ impl Pool {
         let for_patient = options.audience == Audience::Patient;
         let topical = topical_stems(question, lexicon);
         let weights = query_weights(question, lexicon, &topical);
+        // Reading the passages (sentences, stems) is most of the work and each passage is
+        // read alone: the candidates are shared among the cores.
+        let reads = map_parallel(candidates, read_candidate);
         let mut units = Vec::new();
-        for (ci, cand) in candidates.iter().enumerate() {
-            let mut heading = cand.passage.section_path.join(" ");
-            heading.push(' ');
-            heading.push_str(&cand.title);
-            let heading_stems = content_stems(&heading);
-            for unit in sentences::units(&cand.passage) {
-                let stems = content_stems(&unit.text);
-                let set = stems.iter().cloned().collect();
-                let mut heading_stems = heading_stems.clone();
-                if let Some(lead) = &unit.lead {
-                    heading_stems.extend(content_stems(lead));
-                }
-                units.push(Scored {
-                    candidate: ci,
-                    unit,
-                    stems,
-                    set,
-                    heading_stems,
-                    relevance: 0.0,
-                    doc_share: 0.0,
-                    score: 0.0,
-                });
-            }
+        let mut heading_sets: Vec<HashSet<String>> = Vec::with_capacity(candidates.len());
+        let mut passage_sets: Vec<HashSet<String>> = Vec::with_capacity(candidates.len());
+        for read in reads {
+            units.extend(read.units);
+            heading_sets.push(read.headings);
+            passage_sets.push(read.passage);
         }
         // Rarity of each stem among the candidates' statements.
         let mut df: HashMap<&str, usize> = HashMap::new();
@@ -128,26 +114,6 @@ impl Pool {
             .map(|(w, _)| w)
             .sum();
         let by_asked = asked_total > 0.0 && asked.len() < weights.len();
-        // Each passage's stems with its headings and title, and the headings alone.
-        let heading_sets: Vec<HashSet<String>> = candidates
-            .iter()
-            .map(|c| {
-                let mut set: HashSet<String> = content_stems(&c.passage.section_path.join(" "))
-                    .into_iter()
-                    .collect();
-                set.extend(content_stems(&c.title));
-                set
-            })
-            .collect();
-        let passage_sets: Vec<HashSet<String>> = candidates
-            .iter()
-            .zip(&heading_sets)
-            .map(|(c, headings)| {
-                let mut set: HashSet<String> = content_stems(&c.passage.text).into_iter().collect();
-                set.extend(headings.iter().cloned());
-                set
-            })
-            .collect();
         // Document focus: documents with many well-ranked passages are the ones the
         // question is about.
         let mut focus: HashMap<&str, f32> = HashMap::new();
@@ -169,21 +135,25 @@ impl Pool {
         // therapy for HER2-positive breast cancer" for a HER2-positive case): the guideline
         // wrote them for this patient.
         // Passages of one section share the answer.
-        let mut fits_by_path: HashMap<&[String], bool> = HashMap::new();
+        let mut paths: Vec<&[String]> = candidates
+            .iter()
+            .map(|c| c.passage.section_path.as_slice())
+            .collect();
+        paths.sort_unstable();
+        paths.dedup();
+        let fits = map_parallel(&paths, |_, path| {
+            let conds = condition::conditions("", path, lexicon);
+            // At least one condition met and none contradicted.
+            match condition::applicability(&conds, &question.facts) {
+                condition::Applicability::Applies => !conds.is_empty(),
+                condition::Applicability::Unknown(open) => open.len() < conds.len(),
+                condition::Applicability::Contradicted { .. } => false,
+            }
+        });
+        let fits_by_path: HashMap<&[String], bool> = paths.into_iter().zip(fits).collect();
         let for_this_patient: Vec<bool> = candidates
             .iter()
-            .map(|c| {
-                let path = c.passage.section_path.as_slice();
-                *fits_by_path.entry(path).or_insert_with(|| {
-                    let conds = condition::conditions("", path, lexicon);
-                    // At least one condition met and none contradicted.
-                    match condition::applicability(&conds, &question.facts) {
-                        condition::Applicability::Applies => !conds.is_empty(),
-                        condition::Applicability::Unknown(open) => open.len() < conds.len(),
-                        condition::Applicability::Contradicted { .. } => false,
-                    }
-                })
-            })
+            .map(|c| fits_by_path[c.passage.section_path.as_slice()])
             .collect();
         let primary = sections::primary(question.intent);
         let newest = candidates.iter().filter_map(|c| c.year).max();
@@ -195,52 +165,53 @@ impl Pool {
         let best_passage = top_mean(&passage_rel);
         // A statement's own share of the question's terms, in its words alone and with its
         // headings and list lead-in; in a case question partly over what is asked.
-        let own: Vec<f32> = units
-            .iter()
-            .map(|u| {
-                let headings = &heading_sets[u.candidate];
-                let lead = u
-                    .unit
-                    .lead
-                    .as_deref()
-                    .map(content_stems)
-                    .unwrap_or_default();
-                let (mut text, mut context, mut asked_part) = (0.0f32, 0.0f32, 0.0f32);
-                for (((s, _), w), asked) in weights.iter().zip(&weighted).zip(&is_asked) {
-                    let in_text = u.set.contains(s);
-                    if in_text {
-                        text += w;
-                    }
-                    if in_text || headings.contains(s) || lead.iter().any(|l| l == s) {
-                        context += w;
-                        if *asked {
-                            asked_part += w;
-                        }
+        let own: Vec<f32> = map_parallel(&units, |_, u| {
+            let headings = &heading_sets[u.candidate];
+            let lead = u
+                .unit
+                .lead
+                .as_deref()
+                .map(content_stems)
+                .unwrap_or_default();
+            let (mut text, mut context, mut asked_part) = (0.0f32, 0.0f32, 0.0f32);
+            for (((s, _), w), asked) in weights.iter().zip(&weighted).zip(&is_asked) {
+                let in_text = u.set.contains(s);
+                if in_text {
+                    text += w;
+                }
+                if in_text || headings.contains(s) || lead.iter().any(|l| l == s) {
+                    context += w;
+                    if *asked {
+                        asked_part += w;
                     }
                 }
-                if total <= 0.0 {
-                    return 0.0;
-                }
-                let all = 0.5 * text / total + 0.5 * context / total;
-                if by_asked {
-                    ASKED_SHARE * asked_part / asked_total + (1.0 - ASKED_SHARE) * all
-                } else {
-                    all
-                }
-            })
-            .collect();
+            }
+            if total <= 0.0 {
+                return 0.0;
+            }
+            let all = 0.5 * text / total + 0.5 * context / total;
+            if by_asked {
+                ASKED_SHARE * asked_part / asked_total + (1.0 - ASKED_SHARE) * all
+            } else {
+                all
+            }
+        });
         let best_own = top_mean(&own);
         let asked_cancers = cancers(&question.expanded, lexicon);
+        // Judged once a title: the candidates of one document share it.
+        let mut other_by_title: HashMap<&str, bool> = HashMap::new();
         let other_cancer_docs: HashSet<usize> = candidates
             .iter()
             .enumerate()
             .filter(|(_, c)| {
-                let named = cancers(&c.title, lexicon);
-                !asked_cancers.is_empty()
-                    && !named.is_empty()
-                    && !named
-                        .iter()
-                        .any(|d| asked_cancers.iter().any(|q| same_cancer(q, d, lexicon)))
+                *other_by_title.entry(c.title.as_str()).or_insert_with(|| {
+                    let named = cancers(&c.title, lexicon);
+                    !asked_cancers.is_empty()
+                        && !named.is_empty()
+                        && !named
+                            .iter()
+                            .any(|d| asked_cancers.iter().any(|q| same_cancer(q, d, lexicon)))
+                })
             })
             .map(|(i, _)| i)
             .collect();
@@ -316,6 +287,84 @@ impl Pool {
     pub fn coverage(&self) -> Coverage {
         self.coverage.clone()
     }
+}
+
+/// One candidate read: its statements, the stems of its headings and title, and those of
+/// its text with them.
+struct Read {
+    units: Vec<Scored>,
+    headings: HashSet<String>,
+    passage: HashSet<String>,
+}
+
+fn read_candidate(ci: usize, cand: &Candidate) -> Read {
+    let mut heading = cand.passage.section_path.join(" ");
+    heading.push(' ');
+    heading.push_str(&cand.title);
+    let heading_stems = content_stems(&heading);
+    let headings: HashSet<String> = heading_stems.iter().cloned().collect();
+    let mut passage: HashSet<String> = content_stems(&cand.passage.text).into_iter().collect();
+    passage.extend(headings.iter().cloned());
+    let units = sentences::units(&cand.passage)
+        .into_iter()
+        .map(|unit| {
+            let stems = content_stems(&unit.text);
+            let set = stems.iter().cloned().collect();
+            let mut heading_stems = heading_stems.clone();
+            if let Some(lead) = &unit.lead {
+                heading_stems.extend(content_stems(lead));
+            }
+            Scored {
+                candidate: ci,
+                unit,
+                stems,
+                set,
+                heading_stems,
+                relevance: 0.0,
+                doc_share: 0.0,
+                score: 0.0,
+            }
+        })
+        .collect();
+    Read {
+        units,
+        headings,
+        passage,
+    }
+}
+
+/// `f` over `items` (with their index), in order, on up to four threads.
+pub(crate) fn map_parallel<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(usize, &T) -> R + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if threads < 2 || items.len() < 16 {
+        return items.iter().enumerate().map(|(i, x)| f(i, x)).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = items
+            .chunks(chunk)
+            .enumerate()
+            .map(|(k, part)| {
+                scope.spawn(move || {
+                    part.iter()
+                        .enumerate()
+                        .map(|(j, x)| f(k * chunk + j, x))
+                        .collect::<Vec<R>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| {
+                p.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// A source written for patients (PDQ patient versions and the like), read from its title
