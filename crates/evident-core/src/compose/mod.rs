@@ -244,7 +244,12 @@ pub fn compose(
     let layout = sections::layout(question.intent);
     let section_of = |i: usize| {
         let u = &pool.units[i];
-        sections::classify(&u.stems, &u.heading_stems, layout)
+        sections::classify(
+            &u.stems,
+            &pool.heading_stems[u.candidate],
+            &u.lead_stems,
+            layout,
+        )
     };
     let picked = score::select(
         &pool,

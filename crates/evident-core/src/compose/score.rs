@@ -28,7 +28,8 @@ pub(crate) struct Scored {
     pub unit: Unit,
     pub stems: Vec<String>,
     pub set: HashSet<String>,
-    pub heading_stems: Vec<String>,
+    /// The stems of the lead-in of the list the statement is an item of.
+    pub lead_stems: Vec<String>,
     /// Share of the question's weighted terms the statement contains.
     pub relevance: f32,
     /// How much its document is about the question, relative to the best document: topic
@@ -39,6 +40,8 @@ pub(crate) struct Scored {
 
 pub(crate) struct Pool {
     pub units: Vec<Scored>,
+    /// For each candidate, the stems of its headings and title.
+    pub heading_stems: Vec<Vec<String>>,
     coverage: Coverage,
 }
 
@@ -70,8 +73,10 @@ impl Pool {
         let mut units = Vec::new();
         let mut heading_sets: Vec<HashSet<String>> = Vec::with_capacity(candidates.len());
         let mut passage_sets: Vec<HashSet<String>> = Vec::with_capacity(candidates.len());
+        let mut heading_stems = Vec::with_capacity(candidates.len());
         for read in reads {
             units.extend(read.units);
+            heading_stems.push(read.heading_stems);
             heading_sets.push(read.headings);
             passage_sets.push(read.passage);
         }
@@ -167,12 +172,7 @@ impl Pool {
         // headings and list lead-in; in a case question partly over what is asked.
         let own: Vec<f32> = map_parallel(&units, |_, u| {
             let headings = &heading_sets[u.candidate];
-            let lead = u
-                .unit
-                .lead
-                .as_deref()
-                .map(content_stems)
-                .unwrap_or_default();
+            let lead = &u.lead_stems;
             let (mut text, mut context, mut asked_part) = (0.0f32, 0.0f32, 0.0f32);
             for (((s, _), w), asked) in weights.iter().zip(&weighted).zip(&is_asked) {
                 let in_text = u.set.contains(s);
@@ -281,7 +281,11 @@ impl Pool {
             u.doc_share = doc_share;
             u.score = score;
         }
-        Pool { units, coverage }
+        Pool {
+            units,
+            heading_stems,
+            coverage,
+        }
     }
 
     pub fn coverage(&self) -> Coverage {
@@ -293,6 +297,7 @@ impl Pool {
 /// its text with them.
 struct Read {
     units: Vec<Scored>,
+    heading_stems: Vec<String>,
     headings: HashSet<String>,
     passage: HashSet<String>,
 }
@@ -310,16 +315,13 @@ fn read_candidate(ci: usize, cand: &Candidate) -> Read {
         .map(|unit| {
             let stems = content_stems(&unit.text);
             let set = stems.iter().cloned().collect();
-            let mut heading_stems = heading_stems.clone();
-            if let Some(lead) = &unit.lead {
-                heading_stems.extend(content_stems(lead));
-            }
+            let lead_stems = unit.lead.as_deref().map(content_stems).unwrap_or_default();
             Scored {
                 candidate: ci,
                 unit,
                 stems,
                 set,
-                heading_stems,
+                lead_stems,
                 relevance: 0.0,
                 doc_share: 0.0,
                 score: 0.0,
@@ -328,6 +330,7 @@ fn read_candidate(ci: usize, cand: &Candidate) -> Read {
         .collect();
     Read {
         units,
+        heading_stems,
         headings,
         passage,
     }

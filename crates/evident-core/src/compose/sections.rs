@@ -64,15 +64,18 @@ const CUES: &[(SectionKind, &[&str])] = &[
     ),
 ];
 
-/// Scores a statement's fit to each section kind; returns the best kind and how clear it is.
+/// Scores a statement's fit to each section kind (the headings of its passage and the
+/// lead-in of its list counting half); returns the best kind.
 pub(crate) fn classify(
     stems: &[String],
     heading_stems: &[String],
+    lead_stems: &[String],
     allowed: &[SectionKind],
 ) -> SectionKind {
     let mut best = (allowed[0], 0.0f32);
     for &kind in allowed {
-        let score = cue_hits(kind, stems) as f32 + 0.5 * cue_hits(kind, heading_stems) as f32;
+        let context = cue_hits(kind, heading_stems) + cue_hits(kind, lead_stems);
+        let score = cue_hits(kind, stems) as f32 + 0.5 * context as f32;
         if score > best.1 {
             best = (kind, score);
         }
@@ -148,7 +151,7 @@ mod tests {
     #[test]
     fn statements_go_to_the_section_their_words_suggest() {
         let layout = layout(Intent::NextStep);
-        let kind = |s: &str| classify(&content_stems(s), &[], layout);
+        let kind = |s: &str| classify(&content_stems(s), &[], &[], layout);
         assert_eq!(
             kind("Pelvic MRI and CT scan are used for restaging to detect distant disease."),
             SectionKind::Diagnosis
