@@ -28,7 +28,8 @@ const CUES: &[(SectionKind, &[&str])] = &[
         &[
             "trial", "random", "rct", "meta-a", "meta", "analys", "hazard", "hr", "ci", "median",
             "signif", "improv", "noninf", "superi", "inferi", "compar", "versus", "vs", "phase",
-            "cohort", "outcom", "result", "endpoi",
+            "cohort", "outcom", "result", "endpoi", "observ", "subgro", "higher", "lower",
+            "likely", "os", "pfs", "dfs", "idfs", "efs", "rate", "rates",
         ],
     ),
     (

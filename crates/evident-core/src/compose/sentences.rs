@@ -49,6 +49,21 @@ const CONTEXT_BOUND: &[&str] = &[
     "pdq ",
 ];
 
+/// Phrases that, anywhere in a sentence, name a population only the text before it
+/// defines ("HER2-directed therapies have not improved outcomes in these patients").
+const POPULATION_BACK_REFERENCES: &[&str] = &[
+    "these patients",
+    "those patients",
+    "such patients",
+    "this population",
+    "these populations",
+    "this group of patients",
+    "these women",
+    "these men",
+    "these children",
+    "this subgroup",
+];
+
 /// Words that, opening a sentence, refer to what came before it.
 const BACK_REFERENCES: &[&str] = &[
     "this",
@@ -245,7 +260,8 @@ fn push(
     }
     let dangling = BACK_REFERENCES
         .iter()
-        .any(|w| lower.starts_with(w) && lower[w.len()..].starts_with([' ', ',']));
+        .any(|w| lower.starts_with(w) && lower[w.len()..].starts_with([' ', ',']))
+        || POPULATION_BACK_REFERENCES.iter().any(|p| lower.contains(p));
     out.push(Unit {
         text,
         studies,
@@ -556,6 +572,11 @@ mod tests {
         assert!(u[2].dangling);
         let p = passage(
             "However, the two approaches have not been directly compared in a randomized study.",
+            vec![],
+        );
+        assert!(units(&p)[0].dangling);
+        let p = passage(
+            "Historically, HER2-directed therapies have not improved outcomes in these patients.",
             vec![],
         );
         assert!(units(&p)[0].dangling);
