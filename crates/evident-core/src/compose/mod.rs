@@ -66,11 +66,9 @@ impl ComposeOptions {
     pub fn for_audience(audience: Audience) -> Self {
         ComposeOptions {
             audience,
-            max_words: if audience == Audience::Patient {
-                250
-            } else {
-                340
-            },
+            // The same facts for every reader: a patient's plain wording, counted as
+            // written for them, has the same budget.
+            max_words: 340,
             max_studies: 8,
             unknown_words: HashSet::new(),
         }
@@ -254,7 +252,20 @@ pub fn compose(
     let picked = score::select(
         &pool,
         &eligible,
-        options.max_words,
+        score::Budget {
+            max_words: options.max_words,
+            // The words the reader gets: a patient's plain wording is longer.
+            words_of: |i: usize| {
+                let text = &pool.units[i].unit.text;
+                if options.audience == Audience::Patient {
+                    crate::plain::plain_language(text, crate::plain::Glossary::builtin())
+                        .split_whitespace()
+                        .count()
+                } else {
+                    text.split_whitespace().count()
+                }
+            },
+        },
         section_of,
         sections::primary(question.intent),
         &mut decisions,

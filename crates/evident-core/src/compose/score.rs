@@ -529,6 +529,12 @@ fn top_mean(values: &[f32]) -> f32 {
     (v.iter().sum::<f32>() / v.len().max(1) as f32).max(1e-6)
 }
 
+/// The words an answer may spend, and how many a statement takes as the reader gets it.
+pub(crate) struct Budget<F: Fn(usize) -> usize> {
+    pub max_words: usize,
+    pub words_of: F,
+}
+
 /// A chosen statement.
 pub(crate) struct Picked {
     pub index: usize,
@@ -542,7 +548,7 @@ pub(crate) struct Picked {
 pub(crate) fn select(
     pool: &Pool,
     eligible: &[(usize, Option<String>)],
-    max_words: usize,
+    budget: Budget<impl Fn(usize) -> usize>,
     section_of: impl Fn(usize) -> crate::answer::SectionKind,
     primary: crate::answer::SectionKind,
     decisions: &mut Vec<Decision>,
@@ -596,8 +602,8 @@ pub(crate) fn select(
             );
             continue;
         }
-        let words = u.unit.text.split_whitespace().count() + if why.is_some() { 6 } else { 0 };
-        if used_words + words > max_words {
+        let words = (budget.words_of)(*i) + if why.is_some() { 6 } else { 0 };
+        if used_words + words > budget.max_words {
             note(decisions, *i, false, "dropped: word budget".to_string());
             continue;
         }
