@@ -443,3 +443,23 @@ fn surgical_results_are_not_offered_to_an_inoperable_patient() {
         "the drop is explained"
     );
 }
+
+#[test]
+fn a_patient_answer_keeps_to_the_budget_in_the_words_the_patient_reads() {
+    let q = question(
+        "What is the next step for recurrent rectal cancer after prior radiation?",
+        Intent::NextStep,
+        vec![radiotherapy_given()],
+    );
+    let options = ComposeOptions {
+        max_words: 30,
+        ..ComposeOptions::for_audience(Audience::Patient)
+    };
+    let answer = compose(&q, &corpus(), Lexicon::builtin(), &options).answer;
+    let words: usize = std::iter::once(&answer.bottom_line)
+        .chain(answer.sections.iter().flat_map(|s| &s.items))
+        .map(|s| s.text.split_whitespace().count())
+        .sum();
+    // Plain wording adds words ("MRI (a scan that uses a strong magnet and radio waves)").
+    assert!(words > 0 && words <= 30, "{words} words: {answer:#?}");
+}
