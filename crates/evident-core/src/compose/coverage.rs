@@ -55,7 +55,7 @@ fn is_descriptor(word: &str) -> bool {
 pub(crate) fn coverage(
     question: &Question,
     candidates: &[Candidate],
-    passage_sets: &[HashSet<String>],
+    passage_sets: &[super::terms::StemSet],
     weights: &[(String, f32)],
     topical: &HashSet<String>,
     unknown_words: &HashSet<String>,

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::coverage::{Coverage, coverage};
 use super::sentences::{self, Unit};
-use super::terms::{content_stems, jaccard};
+use super::terms::{StemSet, content_stems, jaccard};
 use super::weights::{
     ASKED_SHARE, OTHER_CANCER, asked_stems, cancers, query_weights, same_cancer, topical_stems,
 };
@@ -27,7 +27,7 @@ pub(crate) struct Scored {
     pub candidate: usize,
     pub unit: Unit,
     pub stems: Vec<String>,
-    pub set: HashSet<String>,
+    pub set: StemSet,
     /// The stems of the lead-in of the list the statement is an item of.
     pub lead_stems: Vec<String>,
     /// Share of the question's weighted terms the statement contains.
@@ -71,8 +71,8 @@ impl Pool {
         // read alone: the candidates are shared among the cores.
         let reads = map_parallel(candidates, read_candidate);
         let mut units = Vec::new();
-        let mut heading_sets: Vec<HashSet<String>> = Vec::with_capacity(candidates.len());
-        let mut passage_sets: Vec<HashSet<String>> = Vec::with_capacity(candidates.len());
+        let mut heading_sets: Vec<StemSet> = Vec::with_capacity(candidates.len());
+        let mut passage_sets: Vec<StemSet> = Vec::with_capacity(candidates.len());
         let mut heading_stems = Vec::with_capacity(candidates.len());
         for read in reads {
             units.extend(read.units);
@@ -81,7 +81,7 @@ impl Pool {
             passage_sets.push(read.passage);
         }
         // Rarity of each stem among the candidates' statements.
-        let mut df: HashMap<&str, usize> = HashMap::new();
+        let mut df: rustc_hash::FxHashMap<&str, usize> = Default::default();
         for u in &units {
             for s in &u.set {
                 *df.entry(s.as_str()).or_default() += 1;
@@ -96,7 +96,7 @@ impl Pool {
         let weighted: Vec<f32> = weights.iter().map(|(s, w)| w * idf(s)).collect();
         let total: f32 = weighted.iter().sum();
         // The weighted share of the question's terms that a set of stems holds.
-        let overlap = |set: &HashSet<String>| -> f32 {
+        let overlap = |set: &StemSet| -> f32 {
             if total <= 0.0 {
                 return 0.0;
             }
@@ -298,8 +298,8 @@ impl Pool {
 struct Read {
     units: Vec<Scored>,
     heading_stems: Vec<String>,
-    headings: HashSet<String>,
-    passage: HashSet<String>,
+    headings: StemSet,
+    passage: StemSet,
 }
 
 fn read_candidate(ci: usize, cand: &Candidate) -> Read {
@@ -307,8 +307,8 @@ fn read_candidate(ci: usize, cand: &Candidate) -> Read {
     heading.push(' ');
     heading.push_str(&cand.title);
     let heading_stems = content_stems(&heading);
-    let headings: HashSet<String> = heading_stems.iter().cloned().collect();
-    let mut passage: HashSet<String> = content_stems(&cand.passage.text).into_iter().collect();
+    let headings: StemSet = heading_stems.iter().cloned().collect();
+    let mut passage: StemSet = content_stems(&cand.passage.text).into_iter().collect();
     passage.extend(headings.iter().cloned());
     let units = sentences::units(&cand.passage)
         .into_iter()
