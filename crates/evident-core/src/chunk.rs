@@ -79,12 +79,12 @@ fn make_passage(doc: &Document, path: &[String], ordinal: usize, units: Vec<Unit
     let mut evidence_levels: Vec<String> = Vec::new();
     let mut previous_lines = false;
     for unit in &units {
+        // Lists and tables keep their lines, and what follows one starts a new line.
+        let lines = unit.text.starts_with("- ") || unit.text.contains('\n');
         if !text.is_empty() {
-            // Lists and tables keep their lines, and what follows one starts a new line.
-            let lines = unit.text.starts_with("- ") || unit.text.contains('\n');
             text.push(if lines || previous_lines { '\n' } else { ' ' });
         }
-        previous_lines = unit.text.starts_with("- ") || unit.text.contains('\n');
+        previous_lines = lines;
         text.push_str(&unit.text);
         for c in &unit.citations {
             citations.push(Mark {

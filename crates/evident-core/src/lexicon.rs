@@ -297,12 +297,6 @@ impl Lexicon {
         self.by_id.get(id).map(|&i| &self.concepts[i])
     }
 
-    /// The broader concepts `concept` is a kind of (ids the lexicon does not hold are
-    /// skipped; [`Lexicon::unknown_broader`] lists them).
-    pub fn broader<'a>(&'a self, concept: &'a Concept) -> impl Iterator<Item = &'a Concept> + 'a {
-        concept.broader.iter().filter_map(|id| self.concept(id))
-    }
-
     /// The direct members of a class small enough to list (at most eight); none for a
     /// concept with no members or with more.
     pub fn members<'a>(&'a self, concept: &Concept) -> impl Iterator<Item = &'a Concept> + 'a {

@@ -98,8 +98,7 @@ pub fn answer_question(
     };
     // The whole question finds passages about the case; its focus (without the generic
     // words and the treatment history) finds those about what is asked. Candidates
-    // alternate between the two rankings.
-    // The two searches run side by side.
+    // alternate between the two rankings. The two searches run side by side.
     let focus = focus_query(&question, lexicon);
     let (whole, focused) = std::thread::scope(|scope| {
         // The focus adds lexical matches only: one query embedding per question is enough.

@@ -144,18 +144,21 @@ pub fn compose(
     let mut open_conditions: HashSet<usize> = HashSet::new();
     let no_surgery = score::surgery_ruled_out(question);
     // The conditions of each statement (the lead-in of a list conditions its items as a
-    // heading would), read on all cores.
+    // heading would), read on all cores; none for results of operations, which do not
+    // apply to a patient who cannot have one.
     let conditions = score::map_parallel(&order, |_, &i| {
         let unit = &pool.units[i];
+        if no_surgery && score::is_about_surgery_alone(&unit.unit.text) {
+            return None;
+        }
         let mut context = candidates[unit.candidate].passage.section_path.clone();
         context.extend(unit.unit.lead.iter().cloned());
-        condition::conditions(&unit.unit.text, &context, lexicon)
+        Some(condition::conditions(&unit.unit.text, &context, lexicon))
     });
     for (i, conds) in order.into_iter().zip(conditions) {
         let unit = &pool.units[i];
         let cand = &candidates[unit.candidate];
-        // Results of operations do not apply to a patient who cannot have one.
-        if no_surgery && score::is_about_surgery_alone(&unit.unit.text) {
+        let Some(conds) = conds else {
             decisions.push(Decision {
                 passage_id: cand.passage.id.to_string(),
                 rank: unit.candidate + 1,
@@ -166,7 +169,7 @@ pub fn compose(
                 concept: None,
             });
             continue;
-        }
+        };
         match condition::applicability(&conds, &question.facts) {
             Applicability::Contradicted { condition, fact } => {
                 if unit.score > 0.0 {
@@ -249,6 +252,7 @@ pub fn compose(
             layout,
         )
     };
+    let primary = sections::primary(question.intent);
     let picked = score::select(
         &pool,
         &eligible,
@@ -267,11 +271,10 @@ pub fn compose(
             },
         },
         section_of,
-        sections::primary(question.intent),
+        primary,
         &mut decisions,
         candidates,
     );
-    let primary = sections::primary(question.intent);
     let kinds: Vec<SectionKind> = picked.iter().map(|p| section_of(p.index)).collect();
     // The bottom line: the best statement of the primary kind, preferring one a reader can
     // act on (a recommendation rather than a trial description) and one that applies
