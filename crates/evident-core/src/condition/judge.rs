@@ -77,7 +77,29 @@ pub(super) fn judge<'a>(c: &Condition, facts: &'a [PatientFact], prior: bool) ->
         }
         Requirement::Below(bound) | Requirement::Above(bound) => {
             let below = matches!(c.requires, Requirement::Below(_));
-            let Some((fact, range)) = on_concept.find_map(|f| range_of(f).map(|r| (f, r))) else {
+            // An infant's age in days answers a condition on the age in years.
+            let in_days = || {
+                facts
+                    .iter()
+                    .filter(|f| c.concept == "age" && f.concept == "age_days")
+                    .find_map(|f| {
+                        range_of(f).map(|r| {
+                            let years = |d: f64| d / DAYS_A_YEAR;
+                            (
+                                f,
+                                Range {
+                                    lo: years(r.lo),
+                                    hi: years(r.hi),
+                                    ..r
+                                },
+                            )
+                        })
+                    })
+            };
+            let Some((fact, range)) = on_concept
+                .find_map(|f| range_of(f).map(|r| (f, r)))
+                .or_else(in_days)
+            else {
                 return Verdict::Open;
             };
             let (met, contradicted) = if below {
@@ -139,6 +161,8 @@ static COMPARATOR: LazyLock<Regex> = LazyLock::new(|| {
     crate::pattern::regex(r"(?i)(<=|>=|<|>|≤|≥|\bbelow\b|\bunder\b|\bless than\b|\bgreater than\b|\babove\b|\bover\b|\bat least\b|\bat most\b)")
         .expect("comparator regex")
 });
+
+const DAYS_A_YEAR: f64 = 365.25;
 
 /// Half a unit: the quantities compared are whole numbers, so a fact written "<30" allows
 /// at most 29.5 (29 in practice), matching how inclusive condition bounds are written.

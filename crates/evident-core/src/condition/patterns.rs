@@ -252,6 +252,16 @@ static PREGNANCY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Words that make children the population of a statement ("Guidelines recommend that
+/// children aged 6 months and older ...", a heading "Pediatric patients").
+static CHILDREN: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:children|child|pediatric|paediatric|infants?|neonates?|newborns?|toddlers?)\b")
+});
+/// Words that bring adults into the same statement ("children and adults").
+static ADULTS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\badults?\b|\bolder\b"));
+/// The age below which a person is a child, in years.
+const CHILD_AGE: f64 = 18.0;
+
 /// Stage, extent, sex and pregnancy conditions. Stage, extent and sex count only inside a
 /// population scope (or anywhere in a heading, `whole_scope`); pregnancy wordings count
 /// anywhere.
@@ -304,6 +314,11 @@ pub(super) fn categorical(
                 m.as_str(),
             ));
         }
+    }
+    // A statement about children, with no word that brings in adults, is written for
+    // patients younger than 18.
+    if let Some(m) = CHILDREN.find(text).filter(|_| !ADULTS.is_match(text)) {
+        out.push(condition("age", Requirement::Below(CHILD_AGE), m.as_str()));
     }
     let pregnant = lower.contains("pregnan") || lower.contains("trimester");
     for m in PREGNANCY.find_iter(text).filter(|_| pregnant) {

@@ -184,6 +184,15 @@ fn biomarker_population_and_number_conditions() {
             &[("age", Below(50.0))],
         ),
         (
+            "Guidelines recommend that children receiving highly emetogenic agents get three drugs.",
+            &[("age", Below(18.0))],
+        ),
+        (
+            "Pediatric patients need weight-based doses.",
+            &[("age", Below(18.0))],
+        ),
+        ("The regimen is used in children and adults alike.", &[]),
+        (
             "In patients with limited-stage SCLC, concurrent chemoradiation is recommended.",
             &[("stage", is("limited"))],
         ),

@@ -397,27 +397,30 @@ fn parse_body(body: &str) -> BodyDoc {
                 if mode == Mode::References {
                     continue;
                 }
-                match link_stack.last() {
-                    Some(LinkKind::Citation { section }) => {
+                // The level of a popup link that names one; any other popup link is a
+                // glossary term of the text ("[stage II](popDefinition...)") and is text.
+                let level = match link_stack.last() {
+                    Some(LinkKind::EvidenceLevel) => t
+                        .trim()
+                        .strip_prefix("Level of evidence")
+                        .map(|l| l.trim_start_matches([':', ' ']).trim().to_string()),
+                    _ => None,
+                };
+                match (link_stack.last(), level) {
+                    (Some(LinkKind::Citation { section }), _) => {
                         if let Ok(n) = t.trim().parse::<u32>() {
                             let section = section.clone();
                             buf.add_citation(&section, n);
                         }
                     }
-                    Some(LinkKind::EvidenceLevel) => {
-                        if let Some(level) = t
-                            .trim()
-                            .strip_prefix("Level of evidence")
-                            .map(|l| l.trim_start_matches([':', ' ']))
-                        {
-                            buf.open_marker();
-                            buf.in_citation_group = true;
-                            let offset = buf.text.trim_end().len();
-                            buf.levels.push(Mark {
-                                offset,
-                                value: level.trim().to_string(),
-                            });
-                        }
+                    (Some(LinkKind::EvidenceLevel), Some(level)) => {
+                        buf.open_marker();
+                        buf.in_citation_group = true;
+                        let offset = buf.text.trim_end().len();
+                        buf.levels.push(Mark {
+                            offset,
+                            value: level,
+                        });
                     }
                     _ => {
                         if in_table {

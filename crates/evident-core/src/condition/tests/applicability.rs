@@ -495,3 +495,40 @@ fn a_medically_inoperable_patient_rules_out_the_operable_branch() {
         Applicability::Contradicted { .. }
     ));
 }
+
+#[test]
+fn a_statement_about_children_does_not_apply_to_an_adult() {
+    let lex = Lexicon::builtin();
+    let pediatric = conditions(
+        "Guidelines recommend that children receiving highly emetogenic agents get a three-drug regimen.",
+        &[],
+        lex,
+    );
+    let adult = analyze(
+        "58-year-old woman starting cisplatin: which antiemetics?",
+        lex,
+    )
+    .facts;
+    assert!(
+        matches!(
+            applicability(&pediatric, &adult),
+            Applicability::Contradicted { .. }
+        ),
+        "{pediatric:?} / {adult:?}"
+    );
+    let child = analyze("A 9-year-old starting cisplatin: which antiemetics?", lex).facts;
+    assert_eq!(applicability(&pediatric, &child), Applicability::Applies);
+    // An infant's age is read in days; it answers the condition too.
+    let infant = analyze("A 10-day-old with fever: which antibiotics?", lex).facts;
+    assert_eq!(applicability(&pediatric, &infant), Applicability::Applies);
+    // A heading that names children conditions the statements under it.
+    let under_heading = conditions(
+        "Ondansetron is given before chemotherapy.",
+        &["Pediatric Considerations".to_string()],
+        lex,
+    );
+    assert!(matches!(
+        applicability(&under_heading, &adult),
+        Applicability::Contradicted { .. }
+    ));
+}

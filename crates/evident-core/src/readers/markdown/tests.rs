@@ -193,3 +193,17 @@ proptest::proptest! {
         let _ = read(&PDQ[..cut]);
     }
 }
+
+#[test]
+fn glossary_popup_links_keep_their_words() {
+    // Patient summaries link terms to dictionary popups, the same kind of link as a
+    // level of evidence; the term is part of the sentence.
+    let md = "---\ntitle: Prostate Cancer Treatment (PDQ®)–Patient Version\n---\n# Stages\n\nIn [stage II](/Common/PopUps/popDefinition.aspx?id=45130&version=patient), [cancer](/Common/PopUps/popDefinition.aspx?id=45333&version=patient) is\nmore advanced than in stage I.\n";
+    let d = read(md.as_bytes()).unwrap();
+    let para = &d.sections[0].blocks[0];
+    assert_eq!(
+        para.text,
+        "In stage II, cancer is more advanced than in stage I."
+    );
+    assert!(para.evidence_levels.is_empty());
+}
