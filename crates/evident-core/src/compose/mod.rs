@@ -2,12 +2,14 @@
 //!
 //! The pipeline: cut the passages into statement candidates ([`sentences`]), score each
 //! for the question (term overlap weighted by rarity among the candidates, heading match,
-//! retrieval rank, document focus, intent cues, kind), drop those whose conditions the
+//! retrieval rank, document focus, intent cues, kind, and its role: a recommendation or
+//! finding rather than a study's design or background, [`kinds`]), drop those whose conditions the
 //! patient's facts contradict ([`crate::condition`]), pick a diverse set within the word
 //! budget (maximal marginal relevance), then lay them out in sections that suit the
 //! intent ([`sections`]) and number the references in order of first use ([`references`]).
 
 mod coverage;
+mod kinds;
 mod references;
 mod score;
 mod sections;
@@ -282,7 +284,12 @@ pub fn compose(
     // A statement whose condition is open is a poorer bottom line than one that applies.
     let bottom_score = |k: usize| {
         let text = &pool.units[picked[k].index].unit.text;
-        picked[k].score + if score::is_actionable(text) { 0.1 } else { 0.0 }
+        picked[k].score
+            + if kinds::is_actionable(&text.to_ascii_lowercase()) {
+                0.1
+            } else {
+                0.0
+            }
             - if open_conditions.contains(&picked[k].index) {
                 0.1
             } else {

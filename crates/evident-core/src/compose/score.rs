@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::coverage::{Coverage, coverage};
+use super::kinds::Role;
 use super::sentences::{self, Unit};
 use super::terms::{StemSet, content_stems, jaccard};
 use super::weights::{
@@ -263,11 +264,14 @@ impl Pool {
             if len > 35 {
                 score -= 0.05;
             }
-            // A study's design without its result tells the reader little, and research
-            // still under way tells nothing yet about practice.
-            if is_design_only(&u.unit.text) || is_research_under_way(&u.unit.text) {
-                score -= 0.05;
-            }
+            // A consultant answers with recommendations and findings: a study's design
+            // without its result, background and research under way tell the reader
+            // little they can use.
+            score += match Role::of(&u.unit.text) {
+                Role::Recommendation => 0.1,
+                Role::Finding | Role::Other => 0.0,
+                Role::Design | Role::UnderWay | Role::Background => -0.05,
+            };
             // A patient is better served by sources written for patients and by plain,
             // short sentences (the same facts, the same citations).
             if for_patient {
@@ -421,103 +425,6 @@ pub(crate) fn is_about_surgery_alone(text: &str) -> bool {
     .iter()
     .any(|w| lower.contains(w));
     surgical && !alternative
-}
-
-/// Reports research still running ("a trial is ongoing", "is being studied") rather than a
-/// finding or a practice.
-fn is_research_under_way(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    [
-        "is ongoing",
-        "are ongoing",
-        "is underway",
-        "are underway",
-        "is under way",
-        "are under way",
-        "is being studied",
-        "are being studied",
-        "is being evaluated",
-        "are being evaluated",
-        "is being tested",
-        "are being tested",
-        "under investigation",
-        "results are awaited",
-        "results are pending",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-}
-
-/// Describes how a study was run ("randomly assigned", "evaluated", "enrolled") without
-/// saying what it found (no figure, no comparison word).
-fn is_design_only(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    let design = [
-        "randomly assigned",
-        "randomized",
-        "evaluated",
-        "enrolled",
-        "compared",
-        "included",
-        "investigated",
-        "studied",
-    ]
-    .iter()
-    .any(|w| lower.contains(w));
-    let result = text.contains('%')
-        || [
-            "improv",
-            "reduc",
-            "increas",
-            "decreas",
-            "signific",
-            "superior",
-            "inferior",
-            "no difference",
-            "similar",
-            "hazard",
-            "hr,",
-            "benefit",
-            "longer",
-            "shorter",
-            "higher",
-            "lower",
-            "prolong",
-            "not ",
-        ]
-        .iter()
-        .any(|w| lower.contains(w));
-    design && !result
-}
-
-/// Words that make a statement a recommendation a reader can act on.
-pub(crate) fn is_actionable(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    [
-        "recommend",
-        "should",
-        "standard",
-        "preferred",
-        "is indicated",
-        "are indicated",
-        "option",
-        "only potentially curative",
-        "is the treatment",
-        "first-line",
-        "is used",
-        "are used",
-        "is offered",
-        "are offered",
-        "consider",
-        "is required",
-        "is advised",
-        "is appropriate",
-        "can be limited",
-        "cornerstone",
-        "mainstay",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
 }
 
 /// The mean of the five largest values: the scale relevance is measured against, robust

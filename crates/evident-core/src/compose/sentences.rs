@@ -62,6 +62,13 @@ const POPULATION_BACK_REFERENCES: &[&str] = &[
     "these men",
     "these children",
     "this subgroup",
+    // The arms of a trial the sentence does not name.
+    "the two groups",
+    "both groups",
+    "either group",
+    "the two arms",
+    "both arms",
+    "either arm",
 ];
 
 /// Words that, opening a sentence, refer to what came before it.

@@ -351,6 +351,11 @@ fn value_facts() {
         ("extensive-stage SCLC", "stage", txt("extensive")),
         ("pT4a N1b colon cancer", "tnm", txt("pT4a N1b")),
         ("cT3 rectal cancer", "tnm", txt("cT3")),
+        ("a T1c N0 M0 squamous cell carcinoma", "stage", txt("I")),
+        ("pT2 N1 M1a colon cancer", "stage", txt("IV")),
+        // Other groups depend on the cancer; prostate staging also on PSA and grade.
+        ("pT4a N1b M0 colon cancer", "stage", None),
+        ("cT1c N0 M0 prostate cancer", "stage", None),
         ("Gleason 3+4 prostate cancer", "gleason", num(7.0)),
         ("Gleason score 8", "gleason", num(8.0)),
         ("PSA of 12 ng/mL", "psa", num(12.0)),

@@ -194,12 +194,40 @@ fn stage(text: &str, out: &mut Vec<(usize, PatientFact)>) {
         ));
     }
     if let Some(m) = TNM.find(text) {
+        let staged = out.iter().any(|(_, f)| f.concept == "stage");
+        if let Some(value) = stage_of_tnm(m.as_str()).filter(|_| !staged) {
+            // Prostate cancer's stage also depends on PSA and grade group.
+            if value == "IV" || !text.to_ascii_lowercase().contains("prostat") {
+                out.push((
+                    m.start(),
+                    value_fact("stage", FactValue::Text(value.to_string()), m.as_str()),
+                ));
+            }
+        }
         out.push((
             m.start(),
             value_fact("tnm", FactValue::Text(m.as_str().to_string()), m.as_str()),
         ));
     }
 }
+
+/// The stage a TNM group gives in every AJCC staging system: distant metastasis (M1) is
+/// stage IV, and a T1 tumour without nodes or metastasis (T1 N0 M0) is stage I. Other
+/// groups depend on the cancer.
+fn stage_of_tnm(tnm: &str) -> Option<&'static str> {
+    let t = TNM_PARTS.captures(tnm)?;
+    match (&t["t"], &t["n"], &t["m"]) {
+        (_, _, "1") => Some("IV"),
+        ("1", "0", "0") => Some("I"),
+        _ => None,
+    }
+}
+
+static TNM_PARTS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"T(?P<t>[0-4]|is|x)[a-d]?\s*,?\s*(?:[cpy]|yp)?N(?P<n>[0-3]|x)[a-c]?\s*,?\s*[cp]?M(?P<m>[01])",
+    )
+});
 
 static ECOG: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     vec![

@@ -400,10 +400,7 @@ fn parse_body(body: &str) -> BodyDoc {
                 // The level of a popup link that names one; any other popup link is a
                 // glossary term of the text ("[stage II](popDefinition...)") and is text.
                 let level = match link_stack.last() {
-                    Some(LinkKind::EvidenceLevel) => t
-                        .trim()
-                        .strip_prefix("Level of evidence")
-                        .map(|l| l.trim_start_matches([':', ' ']).trim().to_string()),
+                    Some(LinkKind::EvidenceLevel) => inline::evidence_level(&t),
                     _ => None,
                 };
                 match (link_stack.last(), level) {
@@ -413,6 +410,9 @@ fn parse_body(body: &str) -> BodyDoc {
                             buf.add_citation(&section, n);
                         }
                     }
+                    // A table's column of levels: neither text nor a mark of a paragraph.
+                    (Some(LinkKind::EvidenceLevel), Some(_))
+                        if in_table && !t.trim().starts_with("Level of evidence") => {}
                     (Some(LinkKind::EvidenceLevel), Some(level)) => {
                         buf.open_marker();
                         buf.in_citation_group = true;

@@ -164,6 +164,24 @@ pub(super) fn classify_link(dest: &str) -> LinkKind {
     }
 }
 
+/// The level of evidence a popup link names: "Level of evidence: 1iiA", or the bare code
+/// ("1iiC", "B4") that tables use. Any other popup text is a glossary term.
+pub(super) fn evidence_level(text: &str) -> Option<String> {
+    let text = text.trim();
+    if let Some(level) = text.strip_prefix("Level of evidence") {
+        return Some(level.trim_start_matches([':', ' ']).trim().to_string());
+    }
+    // Treatment levels: a digit, the strength of the end point (i, ii, iii) and a
+    // letter ("1iiA", "3iiiDii"); screening and prevention levels: a letter and a digit.
+    let b = text.as_bytes();
+    let treatment = b.first().is_some_and(u8::is_ascii_digit)
+        && b.len() <= 8
+        && b[1..].iter().all(u8::is_ascii_alphanumeric)
+        && b[1..].iter().any(u8::is_ascii_uppercase);
+    let screening = b.len() == 2 && b[0].is_ascii_uppercase() && b[1].is_ascii_digit();
+    (treatment || screening).then(|| text.to_string())
+}
+
 /// The PubMed id in a PubMed link (`list_uids=123` or `pubmed.ncbi.nlm.nih.gov/123`).
 pub(super) fn pubmed_id(dest: &str) -> Option<String> {
     let digits = |s: &str| -> Option<String> {

@@ -207,3 +207,17 @@ fn glossary_popup_links_keep_their_words() {
     );
     assert!(para.evidence_levels.is_empty());
 }
+
+#[test]
+fn bare_level_codes_are_levels_not_words() {
+    let md = "---\ntitle: Pain (PDQ®)–Health Professional Version\n---\n# Opioids\n\nRotation improved pain control.[[1iiC](/Common/PopUps/popDefinition.aspx?id=335127)]\n\n| Study | Level |\n|---|---|\n| Trial one | [2C](/Common/PopUps/popDefinition.aspx?id=335128) |\n";
+    let d = read(md.as_bytes()).unwrap();
+    let para = &d.sections[0].blocks[0];
+    assert_eq!(para.text, "Rotation improved pain control.");
+    assert_eq!(para.evidence_levels[0].value, "1iiC");
+    let table = &d.sections[0].blocks[1];
+    assert!(!table.text.contains("2C"), "{}", table.text);
+    assert_eq!(inline::evidence_level("B4").as_deref(), Some("B4"));
+    assert_eq!(inline::evidence_level("stage II"), None);
+    assert_eq!(inline::evidence_level("cancer"), None);
+}

@@ -1,0 +1,231 @@
+//! What a statement does for a reader: recommends, reports a finding, describes how a study was run, gives background, or reports research still running.
+//!
+//! A consultant answers with recommendations and findings; a study's design without its
+//! result, textbook background (what a drug is, how staging is named, what was done in the
+//! 1980s) and research not yet reported spend the reader's words on nothing they can use.
+
+/// The role of a statement, read from its wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Says what to do ("is recommended", "should", "standard", "option").
+    Recommendation,
+    /// Reports what was found (a figure, a comparison, an effect).
+    Finding,
+    /// Describes how a study was run, without its result.
+    Design,
+    /// Research still running ("a trial is ongoing").
+    UnderWay,
+    /// Describes a drug, a classification or history rather than care.
+    Background,
+    /// None of these.
+    Other,
+}
+
+impl Role {
+    pub(crate) fn of(text: &str) -> Role {
+        let lower = text.to_ascii_lowercase();
+        if is_research_under_way(&lower) {
+            Role::UnderWay
+        } else if is_background(&lower) {
+            Role::Background
+        } else if is_actionable(&lower) {
+            Role::Recommendation
+        } else if has_result(text, &lower) {
+            Role::Finding
+        } else if is_design(&lower) {
+            Role::Design
+        } else {
+            Role::Other
+        }
+    }
+}
+
+/// Words that make a statement a recommendation a reader can act on.
+pub(crate) fn is_actionable(lower: &str) -> bool {
+    [
+        "recommend",
+        "should",
+        "standard",
+        "preferred",
+        "is indicated",
+        "are indicated",
+        "option",
+        "only potentially curative",
+        "is the treatment",
+        "first-line",
+        "is used",
+        "are used",
+        "is offered",
+        "are offered",
+        "consider",
+        "is required",
+        "is advised",
+        "is appropriate",
+        "can be limited",
+        "cornerstone",
+        "mainstay",
+        "is not desirable",
+        "may not be desirable",
+        "warrant",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// Reports research still running ("a trial is ongoing", "is being studied") rather than a
+/// finding or a practice.
+fn is_research_under_way(lower: &str) -> bool {
+    [
+        "is ongoing",
+        "are ongoing",
+        "is underway",
+        "are underway",
+        "is under way",
+        "are under way",
+        "is being studied",
+        "are being studied",
+        "is being evaluated",
+        "are being evaluated",
+        "is being tested",
+        "are being tested",
+        "under investigation",
+        "results are awaited",
+        "results are pending",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// A figure, a comparison or an effect.
+fn has_result(text: &str, lower: &str) -> bool {
+    let median_figure = lower.contains("median ")
+        && !lower.contains("median follow")
+        && !lower.contains("median age")
+        && text.bytes().any(|b| b.is_ascii_digit());
+    median_figure
+        || text.contains('%')
+        || [
+            "improv",
+            "reduc",
+            "increas",
+            "decreas",
+            "signific",
+            "superior",
+            "inferior",
+            "no difference",
+            "similar",
+            "hazard",
+            "hr,",
+            "benefit",
+            "longer",
+            "shorter",
+            "higher",
+            "lower",
+            "prolong",
+            "not ",
+            "were associated",
+            "was associated",
+            "risk of",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// How a study was run: its arms, eligibility, stratification and end points.
+fn is_design(lower: &str) -> bool {
+    [
+        "randomly assigned",
+        "randomized",
+        "evaluated",
+        "enrolled",
+        "compared",
+        "included",
+        "investigated",
+        "studied",
+        "primary end point",
+        "primary endpoint",
+        "secondary end point",
+        "end points were",
+        "stratified",
+        "eligib",
+        "permissible",
+        "were permitted",
+        "were allowed",
+        "has been tested",
+        "have been tested",
+        "have addressed",
+        "has addressed",
+        "summarizes",
+        "were required",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// What a drug is, how a classification is named, or what was done decades ago.
+fn is_background(lower: &str) -> bool {
+    const DESCRIBES: &[&str] = &[
+        " is a substituted ",
+        " is a synthetic ",
+        " is a competitive ",
+        " is a selective ",
+        " is a humanized ",
+        " is a recombinant ",
+        " is a small-molecule ",
+        "the monoclonal antibody ",
+        " inhibits the receptor",
+        " binds to ",
+        "mechanism of action",
+        "is highly innervated",
+        "has designated",
+        "is classified into",
+        "are classified into",
+        "organ-specific marker",
+        "historically,",
+        "late 1970s",
+        "the 1970s",
+        "the 1980s",
+        "the 1990s",
+        "was considered the most effective",
+    ];
+    DESCRIBES.iter().any(|w| lower.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_have_the_role_their_wording_gives() {
+        let cases = [
+            (
+                "For patients receiving regimens with high emetogenic potential, the combination is recommended prechemotherapy.",
+                Role::Recommendation,
+            ),
+            (
+                "The median PFS was 39.1 months with osimertinib and 5.6 months with placebo.",
+                Role::Finding,
+            ),
+            (
+                "The primary end point was PFS as assessed by blinded independent central review.",
+                Role::Design,
+            ),
+            (
+                "Patients were prospectively stratified as having high- versus low-volume disease.",
+                Role::Design,
+            ),
+            (
+                "Metoclopramide is a substituted benzamide that blocks dopamine receptors.",
+                Role::Background,
+            ),
+            (
+                "A multicenter phase I/II trial is ongoing to identify the maximum tolerated dose.",
+                Role::UnderWay,
+            ),
+            ("Bone scans are read by radiologists.", Role::Other),
+        ];
+        for (text, role) in cases {
+            assert_eq!(Role::of(text), role, "{text}");
+        }
+    }
+}
