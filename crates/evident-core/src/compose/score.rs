@@ -54,6 +54,9 @@ pub(crate) const MAX_CONSIDERED: usize = 150;
 /// Bonus for a statement under a heading whose conditions the patient's facts meet.
 const HEADING_FITS: f32 = 0.05;
 
+/// Bonus for a statement under a heading about the question's primary section.
+const HEADING_ASKED: f32 = 0.1;
+
 /// Statements more similar than this (Jaccard of stems) to a chosen one are duplicates.
 const DUPLICATE: f32 = 0.65;
 
@@ -233,6 +236,13 @@ impl Pool {
             };
             let doc_share = covered * (0.5 + 0.5 * ranked) * other_cancer;
             let cue = (sections::cue_hits(primary, &u.stems).min(2)) as f32;
+            // A passage under a heading about what is asked ("Follow-up after treatment"
+            // for a follow-up question) was written to answer it.
+            let heading_cue = if sections::cue_hits(primary, &heading_stems[u.candidate]) > 0 {
+                HEADING_ASKED
+            } else {
+                0.0
+            };
             let kind = if cand.kind.is_guideline_grade() {
                 1.0
             } else {
@@ -253,6 +263,7 @@ impl Pool {
                 + 0.05 * rank_prior
                 + 0.20 * doc_focus
                 + 0.04 * cue
+                + heading_cue
                 + 0.04 * kind
                 + 0.02 * recent;
             if u.unit.dangling {

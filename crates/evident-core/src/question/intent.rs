@@ -6,10 +6,10 @@
 //! together with another ("next step in the workup"), 3 for an explicit question form ("what
 //! is the next step", "what is the evidence", "side effects"), 2 for a topic word
 //! ("treatment", "survival", "imaging"), 1 for a weak hint ("mg", "versus"). Cues are looked
-//! for in the expanded, lowercased question. A cue inside the *asking sentence* (the last
-//! sentence with a question mark, or the whole text when there is none) counts double, so
+//! for in the expanded, lowercased question. A cue inside an *asking sentence* (a sentence
+//! that ends with a question mark, or the whole text when there is none) counts double, so
 //! that "treatment" in the case description does not outvote "workup" in the question
-//! itself; a cue among the first eight words of the asking sentence (its interrogative
+//! itself; a cue among the first eight words of an asking sentence (its interrogative
 //! head: "What is the prognosis ...") gets one more point.
 //!
 //! An intent's score is its strongest cue. The highest score wins; on a tie, the intent with
@@ -257,19 +257,26 @@ static COMPILED: LazyLock<Vec<(Intent, u8, Regex)>> = LazyLock::new(|| {
 });
 
 /// Byte range of the asking sentence of a lowercased question.
-fn asking_sentence(text: &str) -> (usize, usize) {
-    let Some(q) = text.rfind('?') else {
-        return (0, text.len());
-    };
-    let head = &text[..q];
-    let start = head
-        .char_indices()
-        .rev()
-        .find(|&(i, c)| {
-            matches!(c, '?' | '!') || (c == '.' && text[i + 1..].starts_with(char::is_whitespace))
-        })
-        .map_or(0, |(i, _)| i + 1);
-    (start, q + 1)
+fn asking_sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(q) = text[from..].find('?').map(|i| from + i) {
+        let head = &text[..q];
+        let start = head
+            .char_indices()
+            .rev()
+            .find(|&(i, c)| {
+                matches!(c, '?' | '!')
+                    || (c == '.' && text[i + 1..].starts_with(char::is_whitespace))
+            })
+            .map_or(0, |(i, _)| i + 1);
+        out.push((start, q + 1));
+        from = q + 1;
+    }
+    if out.is_empty() {
+        out.push((0, text.len()));
+    }
+    out
 }
 
 #[derive(Default, Clone, Copy)]
@@ -288,13 +295,19 @@ pub(super) fn classify(expanded: &str) -> Intent {
         text.replace_range(m.range(), &" ".repeat(m.len()));
     }
     let text = text;
-    let (ask_start, ask_end) = asking_sentence(&text);
-    let head_end = text[ask_start..ask_end]
-        .split_whitespace()
-        .take(8)
-        .last()
-        .and_then(|w| text[ask_start..].find(w).map(|i| ask_start + i + w.len()))
-        .unwrap_or(ask_end);
+    // Each asking sentence with the end of its interrogative head (its first eight words).
+    let asking: Vec<(usize, usize, usize)> = asking_sentences(&text)
+        .into_iter()
+        .map(|(start, end)| {
+            let head_end = text[start..end]
+                .split_whitespace()
+                .take(8)
+                .last()
+                .and_then(|w| text[start..].find(w).map(|i| start + i + w.len()))
+                .unwrap_or(end);
+            (start, end, head_end)
+        })
+        .collect();
     let antiemetic = ANTIEMETIC.is_match(&text);
     let mut scores = [Score::default(); 12];
     for (intent, weight, regex) in COMPILED.iter() {
@@ -304,7 +317,10 @@ pub(super) fn classify(expanded: &str) -> Intent {
                 intent = Intent::Treatment;
             }
             let mut w = *weight;
-            if m.start() >= ask_start && m.start() < ask_end {
+            if let Some(&(_, _, head_end)) = asking
+                .iter()
+                .find(|&&(start, end, _)| m.start() >= start && m.start() < end)
+            {
                 w *= 2;
                 if m.start() < head_end {
                     w += 1;

@@ -488,6 +488,11 @@ fn intents() {
             FollowUp,
         ),
         ("How often should CEA be checked after colectomy?", FollowUp),
+        // Two asking sentences: the cues of both count as asked.
+        (
+            "How should she be followed up after lumpectomy and radiation? She feels well. Is there a role for routine imaging or blood tests?",
+            FollowUp,
+        ),
         (
             "What is the prognosis of stage IV pancreatic cancer?",
             Prognosis,
