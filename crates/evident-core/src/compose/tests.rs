@@ -358,7 +358,7 @@ fn a_document_about_another_cancer_does_not_speak_for_the_asked_one() {
 #[test]
 fn a_heading_written_for_the_patients_population_ranks_its_statements_first() {
     // Two statements with the same words; one sits under a heading for HER2-positive
-    // disease, which the case's facts meet, the other under a neutral heading.
+    // disease, which the case's facts meet, the other under a heading for any patient.
     let corpus = vec![
         cand(
             "breast",
@@ -369,7 +369,7 @@ fn a_heading_written_for_the_patients_population_ranks_its_statements_first() {
         cand(
             "breast",
             1,
-            &["HER2-positive breast cancer"],
+            &["Adjuvant targeted therapy for HER2-positive breast cancer"],
             "Adjuvant targeted therapy after surgery reduces the risk of recurrence in early breast cancer with residual disease.",
         ),
     ];
