@@ -167,6 +167,9 @@ pub fn analyze(text: &str, lexicon: &Lexicon) -> Question {
     }
 
     drop_subset_denials(&mut facts, lexicon);
+    if let Some(risk) = emetic_risk(&facts, lexicon) {
+        facts.push(risk);
+    }
 
     let mut concepts: Vec<String> = Vec::new();
     for m in &mentions {
@@ -183,6 +186,32 @@ pub fn analyze(text: &str, lexicon: &Lexicon) -> Question {
         concepts,
         search_query,
     }
+}
+
+/// The emetic risk of the chemotherapy the patient receives, from the lexicon classes of
+/// its agents (`highly_emetogenic_chemotherapy`, `moderately_emetogenic_chemotherapy`): a
+/// regimen is as emetogenic as its most emetogenic agent. Antiemetic guidance branches on it.
+fn emetic_risk(facts: &[PatientFact], lexicon: &Lexicon) -> Option<PatientFact> {
+    let of_class = |class: &str| {
+        facts.iter().find(|f| {
+            f.status == FactStatus::Present
+                && lexicon
+                    .concept(&f.concept)
+                    .is_some_and(|c| c.broader.iter().any(|b| b == class))
+        })
+    };
+    let (level, fact) = [
+        ("high", "highly_emetogenic_chemotherapy"),
+        ("moderate", "moderately_emetogenic_chemotherapy"),
+    ]
+    .into_iter()
+    .find_map(|(level, class)| of_class(class).map(|f| (level, f)))?;
+    Some(PatientFact {
+        concept: "emetic_risk".into(),
+        status: FactStatus::Value,
+        value: Some(FactValue::Text(level.into())),
+        text: fact.text.clone(),
+    })
 }
 
 /// Words that may stand between a negation and its term without narrowing it ("no evidence

@@ -45,11 +45,28 @@ pub(crate) fn is_actionable(lower: &str) -> bool {
     [
         "recommend",
         "should",
-        "standard",
+        // "Standard" and "option" as what is done, not as a modifier ("standard
+        // postoperative monitoring programs have not been shown ...").
+        "is standard",
+        "are standard",
+        "is the standard",
+        "is a standard",
+        "as standard",
+        "acceptable standard",
+        "standard of care",
+        "standard treatment",
+        "standard therapy",
+        "standard regimen",
+        "standard approach",
         "preferred",
         "is indicated",
         "are indicated",
-        "option",
+        "is an option",
+        "are an option",
+        "is a reasonable option",
+        "options include",
+        "options are",
+        "treatment option",
         "only potentially curative",
         "is the treatment",
         "first-line",
@@ -223,6 +240,10 @@ mod tests {
                 Role::UnderWay,
             ),
             ("Bone scans are read by radiologists.", Role::Other),
+            (
+                "To date, no trials have documented a benefit for standard postoperative monitoring programs.",
+                Role::Finding,
+            ),
         ];
         for (text, role) in cases {
             assert_eq!(Role::of(text), role, "{text}");

@@ -257,6 +257,15 @@ static PREGNANCY: LazyLock<Regex> = LazyLock::new(|| {
 static CHILDREN: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:children|child|pediatric|paediatric|infants?|neonates?|newborns?|toddlers?)\b")
 });
+/// An emetic risk level of chemotherapy ("regimens with minimal emetogenic risk", "highly
+/// and moderately emetogenic chemotherapy", "agents of high emetic risk").
+static EMETIC: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:high|highly|moderate|moderately|low|minimal|minimally)(?:\s*(?:,|and|or|to)\s*(?:high|highly|moderate|moderately|low|minimal|minimally))*[- ]+(?:emetogenic|emetic)\b",
+    )
+});
+static EMETIC_LEVEL: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(high|moderate|low|minimal)"));
+
 /// Words that bring adults into the same statement ("children and adults").
 static ADULTS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\badults?\b|\bolder\b"));
 /// The age below which a person is a child, in years.
@@ -319,6 +328,27 @@ pub(super) fn categorical(
     // patients younger than 18.
     if let Some(m) = CHILDREN.find(text).filter(|_| !ADULTS.is_match(text)) {
         out.push(condition("age", Requirement::Below(CHILD_AGE), m.as_str()));
+    }
+    // Antiemetic guidance is written per emetic risk of the regimen.
+    if lower.contains("emet") {
+        let mut levels: Vec<String> = Vec::new();
+        let mut words = Vec::new();
+        for m in EMETIC.find_iter(text) {
+            words.push(m.as_str());
+            for l in EMETIC_LEVEL.find_iter(m.as_str()) {
+                let l = l.as_str().to_ascii_lowercase();
+                if !levels.contains(&l) {
+                    levels.push(l);
+                }
+            }
+        }
+        if !levels.is_empty() {
+            out.push(condition(
+                "emetic_risk",
+                Requirement::Is(levels.join("/")),
+                words[0],
+            ));
+        }
     }
     let pregnant = lower.contains("pregnan") || lower.contains("trimester");
     for m in PREGNANCY.find_iter(text).filter(|_| pregnant) {

@@ -184,7 +184,7 @@ fn biomarker_population_and_number_conditions() {
             &[("age", Below(50.0))],
         ),
         (
-            "Guidelines recommend that children receiving highly emetogenic agents get three drugs.",
+            "Guidelines recommend that children receiving cisplatin get three antiemetic drugs.",
             &[("age", Below(18.0))],
         ),
         (

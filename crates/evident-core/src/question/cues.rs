@@ -37,7 +37,7 @@ pub(super) static STRONG_HISTORY: LazyLock<Regex> = LazyLock::new(|| {
 /// History cues before a treatment.
 pub(super) static HISTORY_LEFT: LazyLock<Regex> = LazyLock::new(|| {
     crate::pattern::regex(
-        r"(?i)(?:\b(?:s/p|status post|after|following|post|prior|previous|previously|received|receiving|had|underwent|undergone|completed|completion of|history of|h/o|hx of|hx|past|remote|recent|recently|taking|takes|took|using|got|exposure to|exposed to|failed|failure of|intolerant (?:of|to)|course of|cycles of|progress(?:ed|ion|ing) (?:on|after|through|following)|refractory to|pretreated with|treated with|managed with|maintained on|currently on|still on)\b|\bre-?\s*$|\bon(?:\s+(?:a|an|the|adjuvant|maintenance|long-term|daily|oral|weekly|monthly|high-dose|low-dose|neoadjuvant)){0,2}\s*$)",
+        r"(?i)(?:\b(?:s/p|status post|after|following|post|prior|previous|previously|received|receiving|had|underwent|undergone|completed|completion of|history of|h/o|hx of|hx|past|remote|recent|recently|taking|takes|took|using|got|exposure to|exposed to|failed|failure of|intolerant (?:of|to)|course of|cycles of|progress(?:ed|ion|ing) (?:on|after|through|following)|refractory to|pretreated with|treated with|managed with|maintained on|currently on|still on|starting|started on|starts|beginning|begins|initiating|commencing|about to start)\b|\bre-?\s*$|\bon(?:\s+(?:a|an|the|adjuvant|maintenance|long-term|daily|oral|weekly|monthly|high-dose|low-dose|neoadjuvant)){0,2}\s*$)",
     )
     .expect("history regex")
 });
@@ -45,7 +45,7 @@ pub(super) static HISTORY_LEFT: LazyLock<Regex> = LazyLock::new(|| {
 /// History cues about treatment going on now.
 pub(super) static CURRENT: LazyLock<Regex> = LazyLock::new(|| {
     crate::pattern::regex(
-        r"(?i)^(?:receiving|taking|takes|using|on|currently on|still on|maintained on)\b",
+        r"(?i)^(?:receiving|taking|takes|using|on|currently on|still on|maintained on|starting|started on|starts|beginning|begins|initiating|commencing|about to start)\b",
     )
     .expect("current regex")
 });

@@ -497,7 +497,7 @@ fn a_medically_inoperable_patient_rules_out_the_operable_branch() {
 fn a_statement_about_children_does_not_apply_to_an_adult() {
     let lex = Lexicon::builtin();
     let pediatric = conditions(
-        "Guidelines recommend that children receiving highly emetogenic agents get a three-drug regimen.",
+        "Guidelines recommend that children receiving cisplatin get a three-drug antiemetic regimen.",
         &[],
         lex,
     );
@@ -527,5 +527,43 @@ fn a_statement_about_children_does_not_apply_to_an_adult() {
     assert!(matches!(
         applicability(&under_heading, &adult),
         Applicability::Contradicted { .. }
+    ));
+}
+
+#[test]
+fn antiemetic_branches_follow_the_emetic_risk_of_the_regimen() {
+    let lex = Lexicon::builtin();
+    let facts = analyze(
+        "58-year-old woman starting cisplatin 100 mg/m2 with radiation. Which antiemetics?",
+        lex,
+    )
+    .facts;
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.concept == "emetic_risk" && f.value == Some(FactValue::Text("high".into()))),
+        "{facts:?}"
+    );
+    let read = |s: &str| conditions(s, &[], lex);
+    let minimal = read("For regimens with minimal emetogenic risk, no prophylaxis is recommended.");
+    assert!(
+        matches!(
+            applicability(&minimal, &facts),
+            Applicability::Contradicted { .. }
+        ),
+        "{minimal:?}"
+    );
+    let high = read(
+        "For patients receiving regimens with high emetogenic potential, a three-drug combination is recommended.",
+    );
+    assert_eq!(applicability(&high, &facts), Applicability::Applies);
+    // "highly and moderately emetogenic" names both branches.
+    let both = read("Aprepitant was studied with highly and moderately emetogenic chemotherapy.");
+    assert_eq!(applicability(&both, &facts), Applicability::Applies);
+    // Without a known regimen the branch stays open.
+    let unknown = analyze("Which antiemetics before chemotherapy?", lex).facts;
+    assert!(matches!(
+        applicability(&minimal, &unknown),
+        Applicability::Unknown(_)
     ));
 }
