@@ -171,6 +171,17 @@ pub fn analyze(text: &str, lexicon: &Lexicon) -> Question {
         facts.push(risk);
     }
 
+    // A stage read from a TNM group is written out after it, as shorthand is, so that
+    // search and scoring see "stage I" where the question says "T1c N0 M0".
+    let mut expanded = expanded;
+    if let Some(f) = facts
+        .iter()
+        .find(|f| f.concept == "stage" && !f.text.to_ascii_lowercase().contains("stage"))
+        && let (Some(FactValue::Text(stage)), Some(at)) = (&f.value, expanded.find(&f.text))
+    {
+        expanded.insert_str(at + f.text.len(), &format!(" (stage {stage})"));
+    }
+
     let mut concepts: Vec<String> = Vec::new();
     for m in &mentions {
         if m.category != Category::Shorthand && !concepts.contains(&m.concept) {

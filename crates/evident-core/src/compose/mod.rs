@@ -296,10 +296,18 @@ pub fn compose(
                 0.0
             }
     };
-    let bottom = (0..picked.len())
-        .filter(|&k| kinds[k] == primary)
-        .max_by(|&a, &b| bottom_score(a).total_cmp(&bottom_score(b)))
-        .or_else(|| (0..picked.len()).max_by(|&a, &b| bottom_score(a).total_cmp(&bottom_score(b))));
+    // Its own words must speak of what is asked (a follow-up question's bottom line names
+    // follow-up, not the staging it was filed with for want of a better section).
+    let best = |keep: &dyn Fn(usize) -> bool| {
+        (0..picked.len())
+            .filter(|&k| keep(k))
+            .max_by(|&a, &b| bottom_score(a).total_cmp(&bottom_score(b)))
+    };
+    let speaks = |k: usize| sections::cue_hits(primary, &pool.units[picked[k].index].stems) > 0;
+    let bottom = best(&|k| kinds[k] == primary && speaks(k))
+        .or_else(|| best(&speaks))
+        .or_else(|| best(&|k| kinds[k] == primary))
+        .or_else(|| best(&|_| true));
     let Some(bottom) = bottom else {
         let answer = insufficient(question, candidates, options.audience);
         return Composition {

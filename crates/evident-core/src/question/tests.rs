@@ -421,6 +421,9 @@ fn expansion_writes_out_shorthand_and_abbreviations() {
             &["HER2+", "ER/PR-negative"],
             &["(hormone"],
         ),
+        // A stage read from a TNM group is written out; a stated stage is not repeated.
+        ("a T1c N0 M0 tumor", &["T1c N0 M0 (stage I)"], &[]),
+        ("stage IA (T1c N0 M0) tumor", &["(T1c N0 M0)"], &["(stage"]),
     ];
     for (question, contains, lacks) in cases {
         let e = run(question).expanded;
