@@ -3,8 +3,8 @@
 use crate::answer::SectionKind;
 use crate::question::Intent;
 
-/// Word stems that mark a statement's role; the kind with most cue hits wins, the heading
-/// of the passage counting half.
+/// Word stems that mark a statement's role; the kind with most cue hits wins, the headings
+/// of the passage breaking ties.
 const CUES: &[(SectionKind, &[&str])] = &[
     (
         SectionKind::Diagnosis,
@@ -38,6 +38,10 @@ const CUES: &[(SectionKind, &[&str])] = &[
             "risk", "toxici", "advers", "compli", "morbid", "contra", "caution", "avoid",
             "interac", "should", "warran", "neurot", "side", "harm", "burden", "quality", "discon",
             "elderl", "older", "comorb", "renal", "kidney", "hepati", "pregna",
+            // Harms by name.
+            "neurop", "pneumo", "hypert", "hypoka", "seizur", "fatigu", "sedati", "qt", "qtc",
+            "incont", "erecti", "impote", "bleedi", "infect", "cardio", "myelos", "neutro",
+            "diarrh", "mucosi",
         ],
     ),
     (
@@ -65,8 +69,13 @@ const CUES: &[(SectionKind, &[&str])] = &[
     ),
 ];
 
+/// How much a cue of the headings or list lead-in counts against one of the statement's
+/// own words: a tie-breaker. Most headings of a treatment summary name treatment, so at
+/// equal weight they would file every harm and every result under treatment.
+const CONTEXT_WEIGHT: f32 = 0.1;
+
 /// Scores a statement's fit to each section kind (the headings of its passage and the
-/// lead-in of its list counting half); returns the best kind.
+/// lead-in of its list breaking ties); returns the best kind.
 pub(crate) fn classify(
     stems: &[String],
     heading_stems: &[String],
@@ -76,7 +85,7 @@ pub(crate) fn classify(
     let mut best = (allowed[0], 0.0f32);
     for &kind in allowed {
         let context = cue_hits(kind, heading_stems) + cue_hits(kind, lead_stems);
-        let score = cue_hits(kind, stems) as f32 + 0.5 * context as f32;
+        let score = cue_hits(kind, stems) as f32 + CONTEXT_WEIGHT * context as f32;
         if score > best.1 {
             best = (kind, score);
         }
@@ -166,6 +175,27 @@ mod tests {
                 "Surveillance with annual visits and history is recommended; follow-up continues."
             ),
             SectionKind::FollowUp
+        );
+    }
+
+    #[test]
+    fn a_harm_under_a_treatment_heading_is_a_consideration() {
+        let layout = layout(Intent::Treatment);
+        let heading = content_stems(
+            "Treatment of early breast cancer › Adjuvant therapy › HER2-directed therapy",
+        );
+        let harm = content_stems(
+            "Patients receiving T-DM1 were more likely to discontinue treatment because of an adverse event and had more sensory neuropathy.",
+        );
+        assert_eq!(
+            classify(&harm, &heading, &[], layout),
+            SectionKind::Considerations
+        );
+        // With no cue of its own, the heading decides.
+        let plain = content_stems("Trastuzumab emtansine is given every 3 weeks.");
+        assert_eq!(
+            classify(&plain, &heading, &[], layout),
+            SectionKind::Treatment
         );
     }
 
