@@ -28,12 +28,14 @@ impl Role {
             Role::UnderWay
         } else if is_background(&lower) {
             Role::Background
+        } else if is_hypothesis(&lower) || (is_design(&lower) && !has_result(text, &lower)) {
+            // "Patients were randomly assigned to topotecan, which is the standard of
+            // care, or ...": a design, whatever words of practice it holds.
+            Role::Design
         } else if is_actionable(&lower) {
             Role::Recommendation
         } else if has_result(text, &lower) {
             Role::Finding
-        } else if is_design(&lower) {
-            Role::Design
         } else {
             Role::Other
         }
@@ -148,6 +150,25 @@ fn has_result(text: &str, lower: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
+/// What a study set out to show, figures included ("a 12% higher OS was considered
+/// clinically significant"): its hypothesis, not its result.
+fn is_hypothesis(lower: &str) -> bool {
+    [
+        "was considered clinically significant",
+        "were considered clinically significant",
+        "powered to",
+        "sample size",
+        "was hypothesized",
+        "were hypothesized",
+        "to show superiority",
+        "to demonstrate superiority",
+        "to show noninferiority",
+        "to demonstrate noninferiority",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
 /// How a study was run: its arms, eligibility, stratification and end points.
 fn is_design(lower: &str) -> bool {
     [
@@ -240,6 +261,14 @@ mod tests {
                 Role::UnderWay,
             ),
             ("Bone scans are read by radiologists.", Role::Other),
+            (
+                "Patients were randomly assigned to topotecan, which is the standard of care, or to a doublet.",
+                Role::Design,
+            ),
+            (
+                "A 12% higher OS at 2 years was considered clinically significant to show superiority.",
+                Role::Design,
+            ),
             (
                 "To date, no trials have documented a benefit for standard postoperative monitoring programs.",
                 Role::Finding,
