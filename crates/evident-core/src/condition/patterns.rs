@@ -125,11 +125,29 @@ static KIDNEY_RANGE: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+const PSA_NAME: &str =
+    r"(?:PSA|prostate[- ]specific antigen)(?:\s*\(PSA\))?(?:\s+(?:level|value|concentration))?";
+
+/// "PSA level is at least 10", "PSA <10 ng/mL": stage groups and risk groups of prostate
+/// cancer are written with them.
+static PSA: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![re(&format!(
+        r"(?i)\b{PSA_NAME}\s*(?:(?:is|was|of)\s+)?(?P<op>{STRICT_OPS}|of less than|of more than|of at least)\s*(?P<n>\d+(?:\.\d+)?)"
+    ))]
+});
+
+/// "PSA level is at least 10 but less than 20", "PSA between 10 and 20".
+static PSA_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b{PSA_NAME}\s*(?:is\s+)?(?:at least|≥|>=|between)\s*(?P<a>\d+(?:\.\d+)?)\s*(?:but|and)\s*(?:less than|lower than|below|under|<)?\s*(?P<b>\d+(?:\.\d+)?)"
+    ))
+});
+
 fn number(c: &Captures<'_>, name: &str) -> Option<f64> {
     c.name(name)?.as_str().parse().ok()
 }
 
-/// Age and kidney-function thresholds anywhere in `text`: a comparator with a number is a
+/// Age, kidney-function and PSA thresholds anywhere in `text`: a comparator with a number is a
 /// population qualifier wherever it stands.
 pub(super) fn thresholds(text: &str, lower: &str, out: &mut Vec<Condition>) {
     if !text.bytes().any(|b| b.is_ascii_digit()) {
@@ -158,15 +176,23 @@ pub(super) fn thresholds(text: &str, lower: &str, out: &mut Vec<Condition>) {
                 out.push(condition(concept, Requirement::Below(b + HALF), m.as_str()));
             }
         };
+    let psa = lower.contains("psa") || lower.contains("prostate-specific antigen");
     for r in AGE_RANGE.iter().filter(|_| age) {
         push_range(r, "age", out, &mut taken);
     }
     if kidney {
         push_range(&KIDNEY_RANGE, "kidney_function", out, &mut taken);
     }
-    let groups: [(&[Regex], &str); 2] = [(&AGE, "age"), (&KIDNEY, "kidney_function")];
+    if psa {
+        push_range(&PSA_RANGE, "psa", out, &mut taken);
+    }
+    let groups: [(&[Regex], &str); 3] =
+        [(&AGE, "age"), (&KIDNEY, "kidney_function"), (&PSA, "psa")];
     for (regexes, concept) in groups {
-        if (concept == "kidney_function" && !kidney) || (concept == "age" && !age) {
+        if (concept == "kidney_function" && !kidney)
+            || (concept == "age" && !age)
+            || (concept == "psa" && !psa)
+        {
             continue;
         }
         for r in regexes {

@@ -188,6 +188,14 @@ fn biomarker_population_and_number_conditions() {
             &[("age", Below(18.0))],
         ),
         (
+            "The PSA level is at least 10 but less than 20 and the Grade Group is 1.",
+            &[("psa", Above(9.5)), ("psa", Below(20.5))],
+        ),
+        (
+            "The prostate-specific antigen level is less than 10 and the Grade Group is 1.",
+            &[("psa", Below(10.0))],
+        ),
+        (
             "Pediatric patients need weight-based doses.",
             &[("age", Below(18.0))],
         ),

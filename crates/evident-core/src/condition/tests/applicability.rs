@@ -567,3 +567,31 @@ fn antiemetic_branches_follow_the_emetic_risk_of_the_regimen() {
         Applicability::Unknown(_)
     ));
 }
+
+#[test]
+fn a_psa_threshold_selects_the_stage_group() {
+    let lex = Lexicon::builtin();
+    let facts = analyze(
+        "I'm 64 with low-risk prostate cancer (Gleason 6, PSA 5.1). Is active surveillance safe?",
+        lex,
+    )
+    .facts;
+    let higher = conditions(
+        "The PSA level is at least 10 but less than 20 and the Grade Group is 1.",
+        &[],
+        lex,
+    );
+    assert!(
+        matches!(
+            applicability(&higher, &facts),
+            Applicability::Contradicted { .. }
+        ),
+        "{higher:?} / {facts:?}"
+    );
+    let lower = conditions(
+        "The PSA level is lower than 10 and the Grade Group is 1.",
+        &[],
+        lex,
+    );
+    assert_eq!(applicability(&lower, &facts), Applicability::Applies);
+}
