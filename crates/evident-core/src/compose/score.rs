@@ -57,6 +57,9 @@ const HEADING_FITS: f32 = 0.05;
 /// Bonus for a statement under a heading about the question's primary section.
 const HEADING_ASKED: f32 = 0.1;
 
+/// Penalty for a statement that points back at text before it ("these patients").
+pub(crate) const DANGLING: f32 = 0.12;
+
 /// Statements more similar than this (Jaccard of stems) to a chosen one are duplicates.
 const DUPLICATE: f32 = 0.65;
 
@@ -267,7 +270,7 @@ impl Pool {
                 + 0.04 * kind
                 + 0.02 * recent;
             if u.unit.dangling {
-                score -= 0.12;
+                score -= DANGLING;
             }
             if len < 6 {
                 score -= 0.05;
@@ -493,17 +496,42 @@ pub(crate) fn select(
             concept: None,
         });
     };
-    let mut considered = 0;
-    for e in order {
+    let mut remaining: Vec<&(usize, Option<String>)> = order
+        .into_iter()
+        .filter(|e| pool.units[e.0].relevance >= MIN_RELEVANCE)
+        .take(MAX_CONSIDERED)
+        .collect();
+    // A statement that points back ("these tests") reads well right after the statement it
+    // points to: once that one is kept, the penalty for pointing back is lifted.
+    let resolved = |i: usize, picked: &[Picked]| {
+        let u = &pool.units[i];
+        u.unit.dangling
+            && u.unit.position > 0
+            && picked.iter().any(|p| {
+                let q = &pool.units[p.index];
+                q.candidate == u.candidate && q.unit.position + 1 == u.unit.position
+            })
+    };
+    while !remaining.is_empty() && picked.len() < 16 {
+        let value = |e: &(usize, Option<String>)| {
+            pool.units[e.0].score
+                + bonus(e)
+                + if resolved(e.0, &picked) {
+                    DANGLING
+                } else {
+                    0.0
+                }
+        };
+        let k = (0..remaining.len())
+            .max_by(|&a, &b| {
+                value(remaining[a])
+                    .total_cmp(&value(remaining[b]))
+                    .then(b.cmp(&a))
+            })
+            .unwrap_or(0);
+        let e = remaining.remove(k);
         let (i, why) = e;
         let u = &pool.units[*i];
-        if considered >= MAX_CONSIDERED || picked.len() >= 16 {
-            break;
-        }
-        if u.relevance < MIN_RELEVANCE {
-            continue;
-        }
-        considered += 1;
         if !seen_text.insert(u.unit.text.as_str()) {
             continue;
         }

@@ -117,6 +117,25 @@ const BACK_REFERENCES: &[&str] = &[
     "the remaining",
 ];
 
+/// A demonstrative inside the sentence that points at what the text before it named
+/// ("Based on this trial, ...", "aware of this potential complication"): alone, the
+/// reader cannot tell which.
+fn names_what_came_before(lower: &str) -> bool {
+    // Words after "this"/"these" that make them a pronoun, not a pointer to a named thing.
+    const NOT_A_NOUN: &[&str] = &[
+        "is", "was", "are", "were", "may", "might", "can", "could", "should", "would", "will",
+        "has", "have", "had", "does", "did", "do", "means", "suggests",
+    ];
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .windows(2)
+        .skip(1)
+        .any(|pair| matches!(pair[0], "this" | "these") && !NOT_A_NOUN.contains(&pair[1]))
+}
+
 /// The statement candidates of a passage, in text order.
 pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
     let text = passage.text.as_str();
@@ -268,7 +287,8 @@ fn push(
     let dangling = BACK_REFERENCES
         .iter()
         .any(|w| lower.starts_with(w) && lower[w.len()..].starts_with([' ', ',']))
-        || POPULATION_BACK_REFERENCES.iter().any(|p| lower.contains(p));
+        || POPULATION_BACK_REFERENCES.iter().any(|p| lower.contains(p))
+        || names_what_came_before(&lower);
     out.push(Unit {
         text,
         studies,
@@ -587,5 +607,14 @@ mod tests {
             vec![],
         );
         assert!(units(&p)[0].dangling);
+        // A demonstrative inside the sentence points back too; "this is" does not.
+        let p = passage(
+            "Based on this trial, CAPOX became a standard regimen. Men should be made aware of this potential complication. The dose was reduced, and this is why toxicity fell.",
+            vec![],
+        );
+        let u = units(&p);
+        assert!(u[0].dangling);
+        assert!(u[1].dangling);
+        assert!(!u[2].dangling);
     }
 }

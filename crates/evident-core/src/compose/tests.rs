@@ -463,3 +463,46 @@ fn a_patient_answer_keeps_to_the_budget_in_the_words_the_patient_reads() {
     // Plain wording adds words ("MRI (a scan that uses a strong magnet and radio waves)").
     assert!(words > 0 && words <= 30, "{words} words: {answer:#?}");
 }
+
+#[test]
+fn a_statement_that_points_back_is_kept_after_the_one_it_points_to() {
+    // The second sentence's "these tests" means the scans of the first: right after it,
+    // it reads well and loses its penalty.
+    let corpus = vec![
+        cand(
+            "breast",
+            0,
+            &["Follow-up after treatment"],
+            "Periodic bone scans and liver imaging do not improve survival in follow-up after breast cancer. Even when these tests detect recurrence earlier in follow-up, survival is unaffected.",
+        ),
+        cand(
+            "breast",
+            1,
+            &["Follow-up after treatment"],
+            "Routine imaging in follow-up is common after breast cancer.",
+        ),
+    ];
+    let q = question(
+        "Do routine bone scans and liver imaging improve survival in breast cancer follow-up?",
+        Intent::FollowUp,
+        vec![],
+    );
+    // Room for two statements.
+    let options = ComposeOptions {
+        max_words: 32,
+        ..ComposeOptions::for_audience(Audience::Physician)
+    };
+    let c = compose(&q, &corpus, Lexicon::builtin(), &options);
+    let texts: Vec<&str> = std::iter::once(&c.answer.bottom_line)
+        .chain(c.answer.sections.iter().flat_map(|s| s.items.iter()))
+        .map(|s| s.text.as_str())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.starts_with("Periodic bone scans")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.starts_with("Even when these tests")),
+        "{texts:?}"
+    );
+}
