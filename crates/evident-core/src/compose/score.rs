@@ -222,7 +222,9 @@ impl Pool {
             })
             .map(|(i, _)| i)
             .collect();
-        for (u, own) in units.iter_mut().zip(own) {
+        // What each statement does for the reader, read on all cores.
+        let roles = map_parallel(&units, |_, u| Role::of(&u.unit.text));
+        for ((u, own), role) in units.iter_mut().zip(own).zip(roles) {
             let cand = &candidates[u.candidate];
             let relevance = 0.5 * own / best_own + 0.5 * passage_rel[u.candidate] / best_passage;
             let rank_prior = 1.0 / (1.0 + u.candidate as f32 / 5.0);
@@ -281,7 +283,7 @@ impl Pool {
             // A consultant answers with recommendations and findings: a study's design
             // without its result, background and research under way tell the reader
             // little they can use.
-            score += match Role::of(&u.unit.text) {
+            score += match role {
                 Role::Recommendation => 0.1,
                 Role::Finding | Role::Other => 0.0,
                 Role::Design | Role::UnderWay | Role::Background => -0.05,
