@@ -176,6 +176,13 @@ const CUES: &[(Intent, u8, &str)] = &[
         2,
         r"\bsurvival\b|\bprognostic\b|\bcure rate\b",
     ),
+    // Whether deferring treatment is safe asks what happens meanwhile, not about side
+    // effects.
+    (
+        Intent::Prognosis,
+        3,
+        r"\bsafe to (?:wait|delay|defer|postpone|hold off|watch)\b|\b(?:risks?|dangers?) of (?:waiting|delaying|deferring)\b",
+    ),
     // screening
     (Intent::Screening, 3, r"\bscreen(?:ing|ed|s)?\b"),
     // prevention

@@ -491,6 +491,10 @@ fn intents() {
             FollowUp,
         ),
         ("How often should CEA be checked after colectomy?", FollowUp),
+        (
+            "My urologist suggested active surveillance. What would that involve, and is it safe to wait?",
+            Prognosis,
+        ),
         // Two asking sentences: the cues of both count as asked.
         (
             "How should she be followed up after lumpectomy and radiation? She feels well. Is there a role for routine imaging or blood tests?",
