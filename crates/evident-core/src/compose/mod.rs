@@ -1,16 +1,17 @@
 //! Answer composition without a language model: from retrieved passages to a cited, case-consistent answer.
 //!
-//! The pipeline: cut the passages into statement candidates ([`sentences`]), score each
+//! The pipeline: cut the passages into statement candidates ([`sentences`]); score each
 //! for the question (term overlap weighted by rarity among the candidates, heading match,
-//! retrieval rank, document focus, intent cues, kind, and its role: a recommendation or
-//! finding rather than a study's design or background, [`kinds`]), drop those whose conditions the
-//! patient's facts contradict ([`crate::condition`]), pick a diverse set within the word
-//! budget (maximal marginal relevance), then lay them out in sections that suit the
-//! intent ([`sections`]) and number the references in order of first use ([`references`]).
+//! retrieval rank, document focus, intent cues, kind, and its [`role`]: a recommendation
+//! or finding rather than a study's design or background); drop those whose conditions the
+//! patient's facts contradict ([`crate::condition`]); pick the best within the word budget,
+//! near-duplicates left out, a statement that points back lifted once the one before it
+//! is kept; then lay them out in sections that suit the intent ([`sections`]) and number
+//! the references in order of first use ([`references`]).
 
 mod coverage;
-mod kinds;
 mod references;
+mod role;
 mod score;
 mod sections;
 mod sentences;
@@ -285,7 +286,7 @@ pub fn compose(
     let bottom_score = |k: usize| {
         let text = &pool.units[picked[k].index].unit.text;
         picked[k].score
-            + if kinds::is_actionable(&text.to_ascii_lowercase()) {
+            + if role::is_actionable(&text.to_ascii_lowercase()) {
                 0.1
             } else {
                 0.0

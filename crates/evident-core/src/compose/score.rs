@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::coverage::{Coverage, coverage};
-use super::kinds::Role;
+use super::role::Role;
 use super::sentences::{self, Unit};
 use super::terms::{StemSet, content_stems, jaccard};
 use super::weights::{

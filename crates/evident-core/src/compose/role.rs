@@ -7,7 +7,7 @@
 /// The role of a statement, read from its wording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Role {
-    /// Says what to do ("is recommended", "should", "standard", "option").
+    /// Says what to do ("is recommended", "should", "is the standard", "is an option").
     Recommendation,
     /// Reports what was found (a figure, a comparison, an effect).
     Finding,
