@@ -352,7 +352,20 @@ pub(super) fn categorical(
     }
     // A statement about children, with no word that brings in adults, is written for
     // patients younger than 18.
-    if let Some(m) = CHILDREN.find(text).filter(|_| !ADULTS.is_match(text)) {
+    // Children as someone's offspring ("women who have had children") are not the
+    // population.
+    let as_offspring = |start: usize| {
+        let before = lower[..start].split_whitespace().next_back().unwrap_or("");
+        matches!(
+            before,
+            "have" | "has" | "had" | "having" | "bore" | "bear" | "their" | "her" | "his" | "no"
+        )
+    };
+    if let Some(m) = CHILDREN
+        .find_iter(text)
+        .find(|m| !as_offspring(m.start()))
+        .filter(|_| !ADULTS.is_match(text))
+    {
         out.push(condition("age", Requirement::Below(CHILD_AGE), m.as_str()));
     }
     // Antiemetic guidance is written per emetic risk of the regimen.

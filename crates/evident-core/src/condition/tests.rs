@@ -201,6 +201,10 @@ fn biomarker_population_and_number_conditions() {
         ),
         ("The regimen is used in children and adults alike.", &[]),
         (
+            "Women who have had children have a lower risk of breast cancer.",
+            &[],
+        ),
+        (
             "In patients with limited-stage SCLC, concurrent chemoradiation is recommended.",
             &[("stage", is("limited"))],
         ),
