@@ -202,7 +202,7 @@ fn biomarker_population_and_number_conditions() {
         ("The regimen is used in children and adults alike.", &[]),
         (
             "Women who have had children have a lower risk of breast cancer.",
-            &[],
+            &[("sex", is("female"))],
         ),
         (
             "In patients with limited-stage SCLC, concurrent chemoradiation is recommended.",
