@@ -126,7 +126,11 @@ pub(super) fn judge<'a>(c: &Condition, facts: &'a [PatientFact], prior: bool) ->
                 Some(FactValue::Text(t)) => Some((f, t.as_str())),
                 _ => None,
             }) else {
-                return Verdict::Open;
+                return if c.concept == "stage" {
+                    stage_by_metastases(wanted, facts)
+                } else {
+                    Verdict::Open
+                };
             };
             let verdicts: Vec<Option<bool>> = wanted
                 .split('/')
@@ -146,6 +150,33 @@ pub(super) fn judge<'a>(c: &Condition, facts: &'a [PatientFact], prior: bool) ->
                 Verdict::Open
             }
         }
+    }
+}
+
+/// A stage condition judged by whether the disease has spread, when the facts give no
+/// stage: stage IV is distant spread in the staging of solid tumours, stages I to III are
+/// not. Lettered stage IV groups are left open (head and neck stage IVA has not spread).
+fn stage_by_metastases<'a>(wanted: &str, facts: &'a [PatientFact]) -> Verdict<'a> {
+    let Some(spread) = facts
+        .iter()
+        .find(|f| f.concept == "metastases" && f.status != FactStatus::Value)
+    else {
+        return Verdict::Open;
+    };
+    let alternatives: Vec<&str> = wanted.split('/').map(str::trim).collect();
+    let all_iv = alternatives.iter().all(|a| *a == "IV");
+    // The Roman numeral a stage value starts with ("IIIB" → "III").
+    let numeral = |a: &str| {
+        let end = a.find(|c| !matches!(c, 'I' | 'V')).unwrap_or(a.len());
+        a[..end].to_string()
+    };
+    let none_iv = alternatives
+        .iter()
+        .all(|a| *a == "0" || ["I", "II", "III"].contains(&numeral(a).as_str()));
+    match spread.status {
+        FactStatus::Absent if all_iv => Verdict::Contradicted(spread),
+        FactStatus::Present if none_iv => Verdict::Contradicted(spread),
+        _ => Verdict::Open,
     }
 }
 

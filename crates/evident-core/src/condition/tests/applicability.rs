@@ -595,3 +595,53 @@ fn a_psa_threshold_selects_the_stage_group() {
     );
     assert_eq!(applicability(&lower, &facts), Applicability::Applies);
 }
+
+#[test]
+fn stage_iv_is_distant_spread() {
+    let lex = Lexicon::builtin();
+    let localized = analyze(
+        "59-year-old after resection of a pT4a N1b sigmoid adenocarcinoma with no distant metastases: how long should adjuvant CAPOX last?",
+        lex,
+    )
+    .facts;
+    let stage_iv = conditions(
+        "Second-line irinotecan improved OS.",
+        &["Treatment of Stage IV and Recurrent Colon Cancer".to_string()],
+        lex,
+    );
+    assert!(
+        matches!(
+            applicability(&stage_iv, &localized),
+            Applicability::Contradicted { .. }
+        ),
+        "{stage_iv:?} / {localized:?}"
+    );
+    let stage_iii = conditions(
+        "For patients with stage III colon cancer, adjuvant chemotherapy is recommended.",
+        &[],
+        lex,
+    );
+    assert!(matches!(
+        applicability(&stage_iii, &localized),
+        Applicability::Unknown(_)
+    ));
+    let metastatic = analyze(
+        "Man with metastatic colon cancer to the liver: which first-line therapy?",
+        lex,
+    )
+    .facts;
+    assert!(matches!(
+        applicability(&stage_iii, &metastatic),
+        Applicability::Contradicted { .. }
+    ));
+    // Head and neck stage IVA has not spread: lettered stage IV groups stay open.
+    let iva = conditions(
+        "For patients with stage IVA disease, surgery is an option.",
+        &[],
+        lex,
+    );
+    assert!(matches!(
+        applicability(&iva, &localized),
+        Applicability::Unknown(_)
+    ));
+}
