@@ -199,13 +199,33 @@ pub fn analyze(text: &str, lexicon: &Lexicon) -> Question {
     }
 }
 
-/// The emetic risk of the chemotherapy the patient receives, from the lexicon classes of
+/// The emetic risk of the chemotherapy the patient receives or is starting, from the lexicon classes of
 /// its agents (`highly_emetogenic_chemotherapy`, `moderately_emetogenic_chemotherapy`): a
 /// regimen is as emetogenic as its most emetogenic agent. Antiemetic guidance branches on it.
 fn emetic_risk(facts: &[PatientFact], lexicon: &Lexicon) -> Option<PatientFact> {
+    // Only chemotherapy given now or about to start: a finished course needs no
+    // antiemetic plan.
+    let now = |f: &PatientFact| {
+        let t = f.text.to_ascii_lowercase();
+        [
+            "start",
+            "begin",
+            "receiving",
+            "on ",
+            "currently",
+            "scheduled",
+            "planned",
+            "will receive",
+            "to receive",
+            "due to",
+        ]
+        .iter()
+        .any(|w| t.contains(w))
+    };
     let of_class = |class: &str| {
         facts.iter().find(|f| {
             f.status == FactStatus::Present
+                && now(f)
                 && lexicon
                     .concept(&f.concept)
                     .is_some_and(|c| c.broader.iter().any(|b| b == class))

@@ -180,6 +180,12 @@ const IMPLIES: &[Implication] = &[
         Present,
         &[("rectal_cancer", Present), ("metastases", Absent)],
     ),
+    // No disease is left to have come back.
+    (
+        "complete_response",
+        Present,
+        &[("recurrence", Absent), ("local_recurrence", Absent)],
+    ),
     ("radiotherapy", Absent, &[("chemoradiation", Absent)]),
     ("chemotherapy", Absent, &[("chemoradiation", Absent)]),
     (

@@ -560,6 +560,26 @@ fn antiemetic_branches_follow_the_emetic_risk_of_the_regimen() {
     // "highly and moderately emetogenic" names both branches.
     let both = read("Aprepitant was studied with highly and moderately emetogenic chemotherapy.");
     assert_eq!(applicability(&both, &facts), Applicability::Applies);
+    // A finished course needs no antiemetic plan; a complete response leaves nothing to
+    // recur.
+    let finished = analyze(
+        "She completed 4 cycles of cisplatin-etoposide and restaging shows a complete response. What next?",
+        lex,
+    )
+    .facts;
+    assert!(
+        finished.iter().all(|f| f.concept != "emetic_risk"),
+        "{finished:?}"
+    );
+    let recurrent =
+        read("Treatment options for patients with recurrent disease include topotecan.");
+    assert!(
+        matches!(
+            applicability(&recurrent, &finished),
+            Applicability::Contradicted { .. }
+        ),
+        "{recurrent:?} / {finished:?}"
+    );
     // Without a known regimen the branch stays open.
     let unknown = analyze("Which antiemetics before chemotherapy?", lex).facts;
     assert!(matches!(
