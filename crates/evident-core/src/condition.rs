@@ -108,6 +108,15 @@ fn implied_conditions(conditions: &[Condition]) -> Vec<Condition> {
     implied
 }
 
+/// "Before …" opening the sentence, or "before beginning/starting …", right before a
+/// treatment ("radiotherapy was given before surgery" orders the history instead).
+static BEFORE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    crate::pattern::regex(
+        r"(?i)(?:^\W*(?:before|prior to)\s+(?:(?:beginning|starting|initiating|initiation of|the start of|the|any)\s+){0,2}|\b(?:before|prior to)\s+(?:beginning|starting|initiating|initiation of|the start of)\s+(?:(?:the|any)\s+)?)$",
+    )
+    .expect("before regex")
+});
+
 /// The conditions of one text; `heading` makes all of it a population scope.
 fn read(text: &str, heading: bool, lexicon: &Lexicon) -> Vec<Condition> {
     let mentions = assertion::mentions(text, lexicon);
@@ -118,6 +127,26 @@ fn read(text: &str, heading: bool, lexicon: &Lexicon) -> Vec<Condition> {
         let Some(kind) = Kind::of(m.category) else {
             continue;
         };
+        // "Before beginning preoperative therapy, ...": a step for a patient who has not
+        // had the treatment yet (nor, for preoperative therapy, the operation).
+        if kind == Kind::Treatment
+            && let Some(before) = BEFORE.find(&text[..m.start])
+        {
+            let words = text[before.start()..m.end].trim().to_string();
+            out.push(Condition {
+                concept: m.concept.clone(),
+                requires: Requirement::Absent,
+                text: words.clone(),
+            });
+            if m.concept == "neoadjuvant_therapy" {
+                out.push(Condition {
+                    concept: "surgery".into(),
+                    requires: Requirement::Absent,
+                    text: words,
+                });
+            }
+            continue;
+        }
         if kind == Kind::State && !SCOPED_STATES.contains(&m.concept.as_str()) {
             continue;
         }

@@ -256,59 +256,84 @@ pub fn compose(
         )
     };
     let primary = sections::primary(question.intent);
+    let words_of = |i: usize| {
+        let text = &pool.units[i].unit.text;
+        // The words the reader gets: a patient's plain wording is longer.
+        if options.audience == Audience::Patient {
+            crate::plain::plain_language(text, crate::plain::Glossary::builtin())
+                .split_whitespace()
+                .count()
+        } else {
+            text.split_whitespace().count()
+        }
+    };
+    let budget = || score::Budget {
+        max_words: options.max_words,
+        words_of,
+    };
+    let mut first_decisions = Vec::new();
     let picked = score::select(
         &pool,
         &eligible,
-        score::Budget {
-            max_words: options.max_words,
-            // The words the reader gets: a patient's plain wording is longer.
-            words_of: |i: usize| {
-                let text = &pool.units[i].unit.text;
-                if options.audience == Audience::Patient {
-                    crate::plain::plain_language(text, crate::plain::Glossary::builtin())
-                        .split_whitespace()
-                        .count()
-                } else {
-                    text.split_whitespace().count()
-                }
-            },
-        },
+        budget(),
         section_of,
-        primary,
-        &mut decisions,
+        score::BottomLine::FromSection(primary),
+        &mut first_decisions,
         candidates,
     );
+    // The bottom line: the best chosen statement whose own words speak of what is asked
+    // (a follow-up question's bottom line names follow-up, not the staging filed under it
+    // for want of a better section), of the primary kind rather than another. One that
+    // says what to do is preferred to a trial's result (for a question about evidence or
+    // prognosis, what was found is preferred), and one whose condition is open is a poorer
+    // bottom line than one that applies.
+    let wanted = match question.intent {
+        crate::question::Intent::Evidence | crate::question::Intent::Prognosis => {
+            role::Role::Finding
+        }
+        _ => role::Role::Recommendation,
+    };
+    let bottom_value = |p: &score::Picked| {
+        let mut value = p.score;
+        if role::Role::of(&pool.units[p.index].unit.text) == wanted {
+            value += 0.1;
+        }
+        if section_of(p.index) == primary {
+            value += 0.05;
+        }
+        if open_conditions.contains(&p.index) {
+            value -= 0.1;
+        }
+        value
+    };
+    let best = |keep: &dyn Fn(&score::Picked) -> bool| {
+        picked
+            .iter()
+            .filter(|p| keep(p))
+            .max_by(|a, b| bottom_value(a).total_cmp(&bottom_value(b)))
+            .map(|p| p.index)
+    };
+    let speaks = |p: &score::Picked| sections::cue_hits(primary, &pool.units[p.index].stems) > 0;
+    let bottom_line = best(&speaks).or_else(|| best(&|_| true));
+    // A bottom line from another section than the one that kept a sixth item for it would
+    // leave that item unshown: choose again around the bottom line.
+    let picked = match bottom_line {
+        Some(b) if section_of(b) != primary => score::select(
+            &pool,
+            &eligible,
+            budget(),
+            section_of,
+            score::BottomLine::Given(b),
+            &mut decisions,
+            candidates,
+        ),
+        _ => {
+            decisions.extend(first_decisions);
+            picked
+        }
+    };
     let kinds: Vec<SectionKind> = picked.iter().map(|p| section_of(p.index)).collect();
-    // The bottom line: the best statement of the primary kind, preferring one a reader can
-    // act on (a recommendation rather than a trial description) and one that applies
-    // without an open condition, else the best one.
-    // A statement whose condition is open is a poorer bottom line than one that applies.
-    let bottom_score = |k: usize| {
-        let text = &pool.units[picked[k].index].unit.text;
-        picked[k].score
-            + if role::is_actionable(&text.to_ascii_lowercase()) {
-                0.1
-            } else {
-                0.0
-            }
-            - if open_conditions.contains(&picked[k].index) {
-                0.1
-            } else {
-                0.0
-            }
-    };
-    // Its own words must speak of what is asked (a follow-up question's bottom line names
-    // follow-up, not the staging it was filed with for want of a better section).
-    let best = |keep: &dyn Fn(usize) -> bool| {
-        (0..picked.len())
-            .filter(|&k| keep(k))
-            .max_by(|&a, &b| bottom_score(a).total_cmp(&bottom_score(b)))
-    };
-    let speaks = |k: usize| sections::cue_hits(primary, &pool.units[picked[k].index].stems) > 0;
-    let bottom = best(&|k| kinds[k] == primary && speaks(k))
-        .or_else(|| best(&speaks))
-        .or_else(|| best(&|k| kinds[k] == primary))
-        .or_else(|| best(&|_| true));
+    let bottom = bottom_line.and_then(|b| picked.iter().position(|p| p.index == b));
     let Some(bottom) = bottom else {
         let answer = insufficient(question, candidates, options.audience);
         return Composition {

@@ -466,14 +466,24 @@ pub(crate) struct Picked {
     pub applies_because: Option<String>,
 }
 
-/// Maximal marginal relevance within the word budget. `eligible` pairs a unit index with
-/// the fact that makes it apply (for conditional statements whose condition is met).
+/// Where the bottom line comes from: a statement already chosen, picked first, or the
+/// section that keeps a sixth item for it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum BottomLine {
+    Given(usize),
+    FromSection(crate::answer::SectionKind),
+}
+
+/// The best statements within the word budget, a given bottom line first, near-duplicates
+/// left out, five a section. `eligible` pairs a unit index with the fact that makes it apply
+/// (for conditional statements whose condition is met). The bottom line, when given and
+/// eligible, is the first statement picked.
 pub(crate) fn select(
     pool: &Pool,
     eligible: &[(usize, Option<String>)],
     budget: Budget<impl Fn(usize) -> usize>,
     section_of: impl Fn(usize) -> crate::answer::SectionKind,
-    primary: crate::answer::SectionKind,
+    bottom_line: BottomLine,
     decisions: &mut Vec<Decision>,
     candidates: &[Candidate],
 ) -> Vec<Picked> {
@@ -503,6 +513,23 @@ pub(crate) fn select(
         .filter(|e| pool.units[e.0].relevance >= MIN_RELEVANCE)
         .take(MAX_CONSIDERED)
         .collect();
+    // The bottom line comes first: it spends words but sits in no section.
+    let given = match bottom_line {
+        BottomLine::Given(b) => Some(b),
+        BottomLine::FromSection(_) => None,
+    };
+    if let Some(k) = given.and_then(|b| remaining.iter().position(|e| e.0 == b)) {
+        let (i, why) = remaining.remove(k);
+        let u = &pool.units[*i];
+        seen_text.insert(u.unit.text.as_str());
+        used_words += (budget.words_of)(*i) + if why.is_some() { 6 } else { 0 };
+        note(decisions, *i, true, "kept: the bottom line".to_string());
+        picked.push(Picked {
+            index: *i,
+            score: u.score,
+            applies_because: why.clone(),
+        });
+    }
     // A statement that points back ("these tests") reads well right after the statement it
     // points to: once that one is kept, the penalty for pointing back is lifted.
     let resolved = |i: usize, picked: &[Picked]| {
@@ -557,9 +584,13 @@ pub(crate) fn select(
         }
         let section = section_of(*i);
         let count = per_section.entry(section).or_default();
-        // Five items a section, and one more for the bottom line in the section it comes
-        // from (a sixth item elsewhere would spend words on a statement never shown).
-        if *count >= if section == primary { 6 } else { 5 } {
+        // Five items a section, and one more in the section the bottom line will come from
+        // when it is not given yet.
+        let cap = match bottom_line {
+            BottomLine::FromSection(kind) if kind == section => 6,
+            _ => 5,
+        };
+        if *count >= cap {
             note(
                 decisions,
                 *i,

@@ -292,6 +292,14 @@ static EMETIC: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EMETIC_LEVEL: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(high|moderate|low|minimal)"));
 
+/// A heading about treatment given before an operation ("Preoperative Systemic Therapy").
+static BEFORE_SURGERY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:preoperative|pre-operative|neoadjuvant|presurgical)\b"));
+/// Words that make such a heading about both sides of the operation or about its result.
+static AROUND_SURGERY: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:adjuvant|postoperative|post-operative|after|following|residual|response)\b")
+});
+
 /// Words that bring adults into the same statement ("children and adults").
 static ADULTS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\badults?\b|\bolder\b"));
 /// The age below which a person is a child, in years.
@@ -367,6 +375,14 @@ pub(super) fn categorical(
         .filter(|_| !ADULTS.is_match(text))
     {
         out.push(condition("age", Requirement::Below(CHILD_AGE), m.as_str()));
+    }
+    // A section on treatment before an operation is written for patients not yet operated
+    // on ("Neoadjuvant and adjuvant therapy" is about both).
+    if whole_scope
+        && let Some(m) = BEFORE_SURGERY.find(text)
+        && !AROUND_SURGERY.is_match(text)
+    {
+        out.push(condition("surgery", Requirement::Absent, m.as_str()));
     }
     // Antiemetic guidance is written per emetic risk of the regimen.
     if lower.contains("emet") {

@@ -180,6 +180,19 @@ const IMPLIES: &[Implication] = &[
         Present,
         &[("rectal_cancer", Present), ("metastases", Absent)],
     ),
+    // Drugs reach the whole body.
+    ("chemotherapy", Present, &[("systemic_therapy", Present)]),
+    ("immunotherapy", Present, &[("systemic_therapy", Present)]),
+    (
+        "targeted_therapy",
+        Present,
+        &[("systemic_therapy", Present)],
+    ),
+    (
+        "endocrine_therapy",
+        Present,
+        &[("systemic_therapy", Present)],
+    ),
     // No disease is left to have come back.
     (
         "complete_response",

@@ -665,3 +665,76 @@ fn stage_iv_is_distant_spread() {
         Applicability::Unknown(_)
     ));
 }
+
+#[test]
+fn guidance_for_before_an_operation_does_not_apply_after_it() {
+    let lex = Lexicon::builtin();
+    let operated = analyze(
+        "How should a 56-year-old woman be followed up after lumpectomy, radiation and adjuvant chemotherapy for stage IIA breast cancer?",
+        lex,
+    )
+    .facts;
+    let before = conditions(
+        "The extent of the disease within the breast and regional nodes is assessed.",
+        &["Preoperative Systemic Therapy".to_string()],
+        lex,
+    );
+    assert!(
+        matches!(
+            applicability(&before, &operated),
+            Applicability::Contradicted { .. }
+        ),
+        "{before:?} / {operated:?}"
+    );
+    // Nor is a step "before beginning preoperative therapy".
+    let step = conditions(
+        "Before beginning preoperative therapy, the extent of the disease should be assessed.",
+        &[],
+        lex,
+    );
+    assert!(
+        matches!(
+            applicability(&step, &operated),
+            Applicability::Contradicted { .. }
+        ),
+        "{step:?}"
+    );
+    // Nor one taken "before initiation of systemic treatment" for a patient who has had
+    // chemotherapy (a drug treatment is systemic).
+    let biopsy = conditions(
+        "Suspicious axillary nodes should be biopsied before initiation of systemic treatment.",
+        &[],
+        lex,
+    );
+    assert!(
+        matches!(
+            applicability(&biopsy, &operated),
+            Applicability::Contradicted { .. }
+        ),
+        "{biopsy:?}"
+    );
+    // A heading on both sides of the operation, or on its result, is not such a section.
+    for heading in [
+        "Neoadjuvant and Adjuvant Therapy",
+        "Residual disease after neoadjuvant therapy",
+    ] {
+        let c = conditions(
+            "Trastuzumab is given for 1 year.",
+            &[heading.to_string()],
+            lex,
+        );
+        assert!(c.iter().all(|c| c.concept != "surgery"), "{heading}: {c:?}");
+    }
+    // A sentence's own "neoadjuvant" is history, not a section: it does not require that
+    // there was no operation.
+    let own = conditions(
+        "Patients who received neoadjuvant chemotherapy had residual disease at surgery.",
+        &[],
+        lex,
+    );
+    assert!(
+        own.iter()
+            .all(|c| !(c.concept == "surgery" && c.requires == Requirement::Absent)),
+        "{own:?}"
+    );
+}
