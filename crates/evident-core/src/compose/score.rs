@@ -222,11 +222,22 @@ impl Pool {
             })
             .map(|(i, _)| i)
             .collect();
-        // What each statement does for the reader, read on all cores.
-        let roles = map_parallel(&units, |_, u| Role::of(&u.unit.text));
-        for ((u, own), role) in units.iter_mut().zip(own).zip(roles) {
+        let relevance: Vec<f32> = units
+            .iter()
+            .zip(&own)
+            .map(|(u, own)| 0.5 * own / best_own + 0.5 * passage_rel[u.candidate] / best_passage)
+            .collect();
+        // What each statement does for the reader, read on all cores for the statements
+        // relevant enough to be used.
+        let roles = map_parallel(&units, |i, u| {
+            if relevance[i] >= MIN_RELEVANCE {
+                Role::of(&u.unit.text)
+            } else {
+                Role::Other
+            }
+        });
+        for ((u, role), relevance) in units.iter_mut().zip(roles).zip(relevance) {
             let cand = &candidates[u.candidate];
-            let relevance = 0.5 * own / best_own + 0.5 * passage_rel[u.candidate] / best_passage;
             let rank_prior = 1.0 / (1.0 + u.candidate as f32 / 5.0);
             let doc = cand.passage.id.doc.as_str();
             let covered = doc_coverage.get(doc).copied().unwrap_or(0.0) / best_coverage;
