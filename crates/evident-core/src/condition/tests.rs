@@ -358,6 +358,7 @@ fn conditions_are_fast() {
 }
 
 mod applicability;
+mod branches;
 
 #[test]
 fn operability_is_a_condition() {
