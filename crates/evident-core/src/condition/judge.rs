@@ -10,7 +10,7 @@ use crate::question::{FactStatus, FactValue, PatientFact};
 /// Words that place a treatment before now.
 static PRIOR: LazyLock<Regex> = LazyLock::new(|| {
     crate::pattern::regex(
-        r"(?i)\b(?:prior|previous|previously|pretreated|earlier|already|history of|progress\w*|relapse\w*|refractory|after|following|re-?irradiat\w*|irradiated)\b",
+        r"(?i)\b(?:prior|previous|previously|pretreated|earlier|already|history of|progress\w*|relapse\w*|refractory|resistant|after|following|re-?irradiat\w*|irradiated)\b",
     )
     .expect("prior regex")
 });

@@ -200,6 +200,12 @@ const IMPLIES: &[Implication] = &[
         &[("recurrence", Absent), ("local_recurrence", Absent)],
     ),
     ("radiotherapy", Absent, &[("chemoradiation", Absent)]),
+    // Androgen deprivation is hormone therapy: a hormone-naive patient has not had it.
+    (
+        "endocrine_therapy",
+        Absent,
+        &[("androgen_deprivation_therapy", Absent)],
+    ),
     ("chemotherapy", Absent, &[("chemoradiation", Absent)]),
     (
         "hormone_receptor_positive",

@@ -247,3 +247,34 @@ fn guidance_for_before_an_operation_does_not_apply_after_it() {
         "{own:?}"
     );
 }
+
+#[test]
+fn castration_resistant_disease_is_not_a_hormone_naive_patients() {
+    let lex = Lexicon::builtin();
+    let naive = analyze(
+        "68-year-old man with newly diagnosed, hormone-naive metastatic prostate cancer. Should docetaxel be added?",
+        lex,
+    )
+    .facts;
+    let crpc = conditions(
+        "In men with castration-resistant prostate cancer, radium-223 improved survival.",
+        &[],
+        lex,
+    );
+    assert!(
+        matches!(
+            applicability(&crpc, &naive),
+            Applicability::Contradicted { .. }
+        ),
+        "{crpc:?} / {naive:?}"
+    );
+    let on_adt = analyze(
+        "Man with metastatic prostate cancer progressing on leuprolide: next step?",
+        lex,
+    )
+    .facts;
+    assert!(!matches!(
+        applicability(&crpc, &on_adt),
+        Applicability::Contradicted { .. }
+    ));
+}
