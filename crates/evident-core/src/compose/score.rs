@@ -61,7 +61,7 @@ const HEADING_ASKED: f32 = 0.1;
 pub(crate) const DANGLING: f32 = 0.12;
 
 /// Statements more similar than this (Jaccard of stems) to a chosen one are duplicates.
-const DUPLICATE: f32 = 0.65;
+const DUPLICATE: f32 = 0.5;
 
 impl Pool {
     pub fn build(
