@@ -295,7 +295,7 @@ pub fn compose(
     };
     let bottom_value = |p: &score::Picked| {
         let mut value = p.score;
-        if role::Role::of(&pool.units[p.index].unit.text) == wanted {
+        if pool.units[p.index].role == wanted {
             value += 0.1;
         }
         if section_of(p.index) == primary {

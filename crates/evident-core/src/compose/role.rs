@@ -43,7 +43,7 @@ impl Role {
 }
 
 /// Words that make a statement a recommendation a reader can act on.
-pub(crate) fn is_actionable(lower: &str) -> bool {
+fn is_actionable(lower: &str) -> bool {
     [
         "recommend",
         "should",

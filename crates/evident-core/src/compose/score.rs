@@ -33,6 +33,9 @@ pub(crate) struct Scored {
     pub lead_stems: Vec<String>,
     /// Share of the question's weighted terms the statement contains.
     pub relevance: f32,
+    /// What the statement does for the reader (read only for statements relevant enough
+    /// to be used; `Other` for the rest).
+    pub role: Role,
     /// How much its document is about the question, relative to the best document: topic
     /// coverage, scaled by how well the document's passages rank.
     pub doc_share: f32,
@@ -56,6 +59,10 @@ const HEADING_FITS: f32 = 0.05;
 
 /// Bonus for a statement under a heading about the question's primary section.
 const HEADING_ASKED: f32 = 0.1;
+
+/// Words the note on why a conditional statement applies adds ("Applies to this patient
+/// (after chemoradiation): ").
+const WHY_WORDS: usize = 6;
 
 /// Penalty for a statement that points back at text before it ("these patients").
 pub(crate) const DANGLING: f32 = 0.12;
@@ -168,6 +175,12 @@ impl Pool {
             .map(|c| fits_by_path[c.passage.section_path.as_slice()])
             .collect();
         let primary = sections::primary(question.intent);
+        // A passage under a heading about what is asked ("Follow-up after treatment" for a
+        // follow-up question) was written to answer it.
+        let heading_asked: Vec<bool> = heading_stems
+            .iter()
+            .map(|h| sections::cue_hits(primary, h) > 0)
+            .collect();
         let newest = candidates.iter().filter_map(|c| c.year).max();
 
         // A passage's relevance: its text and headings together. Sentences of a relevant
@@ -252,9 +265,7 @@ impl Pool {
             };
             let doc_share = covered * (0.5 + 0.5 * ranked) * other_cancer;
             let cue = (sections::cue_hits(primary, &u.stems).min(2)) as f32;
-            // A passage under a heading about what is asked ("Follow-up after treatment"
-            // for a follow-up question) was written to answer it.
-            let heading_cue = if sections::cue_hits(primary, &heading_stems[u.candidate]) > 0 {
+            let heading_cue = if heading_asked[u.candidate] {
                 HEADING_ASKED
             } else {
                 0.0
@@ -309,6 +320,7 @@ impl Pool {
                 score -= 0.01 * (grade - 8.0).clamp(0.0, 10.0);
             }
             u.relevance = relevance;
+            u.role = role;
             u.doc_share = doc_share;
             u.score = score;
         }
@@ -354,6 +366,7 @@ fn read_candidate(ci: usize, cand: &Candidate) -> Read {
                 set,
                 lead_stems,
                 relevance: 0.0,
+                role: Role::Other,
                 doc_share: 0.0,
                 score: 0.0,
             }
@@ -524,6 +537,10 @@ pub(crate) fn select(
         .filter(|e| pool.units[e.0].relevance >= MIN_RELEVANCE)
         .take(MAX_CONSIDERED)
         .collect();
+    // The words a statement takes, with "Applies to this patient (...): " when it says why.
+    let cost = |i: usize, why: &Option<String>| {
+        (budget.words_of)(i) + if why.is_some() { WHY_WORDS } else { 0 }
+    };
     // The bottom line comes first: it spends words but sits in no section.
     let given = match bottom_line {
         BottomLine::Given(b) => Some(b),
@@ -533,7 +550,7 @@ pub(crate) fn select(
         let (i, why) = remaining.remove(k);
         let u = &pool.units[*i];
         seen_text.insert(u.unit.text.as_str());
-        used_words += (budget.words_of)(*i) + if why.is_some() { 6 } else { 0 };
+        used_words += cost(*i, why);
         note(decisions, *i, true, "kept: the bottom line".to_string());
         picked.push(Picked {
             index: *i,
@@ -588,7 +605,7 @@ pub(crate) fn select(
             );
             continue;
         }
-        let words = (budget.words_of)(*i) + if why.is_some() { 6 } else { 0 };
+        let words = cost(*i, why);
         if used_words + words > budget.max_words {
             note(decisions, *i, false, "dropped: word budget".to_string());
             continue;

@@ -359,9 +359,8 @@ pub(super) fn categorical(
         }
     }
     // A statement about children, with no word that brings in adults, is written for
-    // patients younger than 18.
-    // Children as someone's offspring ("women who have had children") are not the
-    // population.
+    // patients younger than 18; children as someone's offspring ("women who have had
+    // children") are not its population.
     let as_offspring = |start: usize| {
         let before = lower[..start].split_whitespace().next_back().unwrap_or("");
         matches!(

@@ -263,7 +263,8 @@ static COMPILED: LazyLock<Vec<(Intent, u8, Regex)>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Byte range of the asking sentence of a lowercased question.
+/// Byte ranges of the asking sentences of a lowercased question (those ending in '?'), or
+/// of the whole text when there is none.
 fn asking_sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut from = 0;
