@@ -245,6 +245,57 @@ fn emetic_risk(facts: &[PatientFact], lexicon: &Lexicon) -> Option<PatientFact> 
     })
 }
 
+/// The treatments the patient has finished: present treatment facts that a completion cue
+/// ("completed", "status post", "after", "underwent") governs in their sentence, with no
+/// cue of treatment going on now ("currently on", "starting") between them, and what they
+/// imply (chemoradiation ⇒ chemotherapy, radiotherapy). A consultant asked what comes next
+/// does not offer these again.
+pub fn completed_treatments(question: &Question, lexicon: &Lexicon) -> Vec<String> {
+    static CUE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        crate::pattern::regex(
+            r"(?i)\b(?:(?P<done>completed|completing|completion of|finished|status post|s/p|after|following|underwent|undergone)|(?P<now>now|currently|receiving|taking|on|starting|started|begins?|beginning|scheduled|planned|will|due))\b",
+        )
+        .expect("completion regex")
+    });
+    let text = &question.text;
+    let mut out: Vec<String> = Vec::new();
+    for f in &question.facts {
+        let is_treatment = f.status == FactStatus::Present
+            && lexicon.concept(&f.concept).is_some_and(|c| {
+                matches!(
+                    c.category,
+                    Category::Treatment | Category::Procedure | Category::Drug
+                )
+            });
+        let Some(at) = is_treatment.then(|| text.find(&f.text)).flatten() else {
+            continue;
+        };
+        // From the start of its sentence to the end of the fact's words: the last cue decides.
+        let end = at + f.text.len();
+        let start = text[..at].rfind(['.', '?', '!', ';']).map_or(0, |i| i + 1);
+        let last = CUE.captures_iter(&text[start..end]).last();
+        if last.is_some_and(|c| c.name("done").is_some()) {
+            let classes = lexicon
+                .concept(&f.concept)
+                .map(|c| c.broader.as_slice())
+                .unwrap_or_default();
+            let implied = facts::implied(&f.concept, FactStatus::Present)
+                .iter()
+                .filter(|(_, s)| *s == FactStatus::Present)
+                .map(|(c, _)| *c);
+            for concept in std::iter::once(f.concept.as_str())
+                .chain(implied)
+                .chain(classes.iter().map(String::as_str))
+            {
+                if !out.iter().any(|c| c == concept) {
+                    out.push(concept.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Words that may stand between a negation and its term without narrowing it ("no evidence
 /// of", "no prior", "no known").
 const UNQUALIFYING: &[&str] = &[

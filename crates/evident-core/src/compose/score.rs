@@ -12,8 +12,8 @@ use super::weights::{
 use super::{Candidate, ComposeOptions, Decision, sections};
 use crate::answer::Audience;
 use crate::condition;
-use crate::lexicon::Lexicon;
-use crate::question::{FactStatus, Question};
+use crate::lexicon::{Category, Lexicon};
+use crate::question::{FactStatus, Intent, Question};
 
 /// Whether the facts say surgery is not an option ("medically inoperable", "unresectable").
 pub(crate) fn surgery_ruled_out(question: &Question) -> bool {
@@ -66,6 +66,19 @@ const WHY_WORDS: usize = 6;
 
 /// Penalty for a statement that points back at text before it ("these patients").
 pub(crate) const DANGLING: f32 = 0.12;
+
+/// Penalty, for a question about what to do, for a statement whose only treatments are
+/// ones the patient has finished.
+const ALREADY_GIVEN: f32 = 0.1;
+
+/// Words that place a statement after a treatment ("after chemoradiation", "patients who
+/// responded", "consolidation"): it speaks of what follows, not of giving it again.
+static SEQUEL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    crate::pattern::regex(
+        r"(?i)\b(?:after|following|post|previous(?:ly)?|prior|pretreated|already|responded|respond|response|residual|recurr\w*|relaps\w*|progress\w*|refractory|resistant|consolidat\w*|maintenance|salvage|second-line|subsequent(?:ly)?|re-?irradiat\w*|re-?treat\w*)\b",
+    )
+    .expect("sequel regex")
+});
 
 /// Statements more similar than this (Jaccard of stems) to a chosen one are duplicates.
 const DUPLICATE: f32 = 0.5;
@@ -249,7 +262,37 @@ impl Pool {
                 Role::Other
             }
         });
-        for ((u, role), relevance) in units.iter_mut().zip(roles).zip(relevance) {
+        // Treatments the patient has finished: for a question about what to do, a statement
+        // about giving one of them again (its schedule, its dose, the trials that set it)
+        // is not an answer, unless it speaks of what follows it.
+        let completed = match question.intent {
+            Intent::Treatment | Intent::NextStep => {
+                crate::question::completed_treatments(question, lexicon)
+            }
+            _ => Vec::new(),
+        };
+        let repeats = map_parallel(&units, |i, u| {
+            if completed.is_empty() || relevance[i] < MIN_RELEVANCE || SEQUEL.is_match(&u.unit.text)
+            {
+                return false;
+            }
+            // Every treatment it names is one the patient has finished.
+            let mut treatments = lexicon.find(&u.unit.text).into_iter().filter(|m| {
+                matches!(
+                    m.concept.category,
+                    Category::Treatment | Category::Procedure | Category::Drug
+                )
+            });
+            let first = treatments.next();
+            first.is_some()
+                && first
+                    .into_iter()
+                    .chain(treatments)
+                    .all(|m| completed.iter().any(|c| *c == m.concept.id))
+        });
+        for (((u, role), relevance), repeats) in
+            units.iter_mut().zip(roles).zip(relevance).zip(repeats)
+        {
             let cand = &candidates[u.candidate];
             let rank_prior = 1.0 / (1.0 + u.candidate as f32 / 5.0);
             let doc = cand.passage.id.doc.as_str();
@@ -295,6 +338,9 @@ impl Pool {
                 + 0.02 * recent;
             if u.unit.dangling {
                 score -= DANGLING;
+            }
+            if repeats {
+                score -= ALREADY_GIVEN;
             }
             if len < 6 {
                 score -= 0.05;

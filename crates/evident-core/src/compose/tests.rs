@@ -506,3 +506,53 @@ fn a_statement_that_points_back_is_kept_after_the_one_it_points_to() {
         "{texts:?}"
     );
 }
+
+#[test]
+fn a_treatment_the_patient_has_finished_is_not_offered_again() {
+    let corpus = vec![
+        cand(
+            "sclc",
+            0,
+            &["Limited-stage small cell lung cancer", "Thoracic radiation"],
+            "Twice-daily thoracic radiation therapy to 45 Gy improved survival in limited-stage small cell lung cancer compared with once-daily radiation therapy.",
+        ),
+        cand(
+            "sclc",
+            1,
+            &[
+                "Limited-stage small cell lung cancer",
+                "Cranial irradiation",
+            ],
+            "Prophylactic cranial irradiation improved survival in limited-stage small cell lung cancer for patients who responded to initial treatment.",
+        ),
+    ];
+    let lex = Lexicon::builtin();
+    // The score of the thoracic radiation statement minus that of the cranial one.
+    let gap = |text: &str| {
+        let q = crate::question::analyze(text, lex);
+        let c = compose(
+            &q,
+            &corpus,
+            lex,
+            &ComposeOptions::for_audience(Audience::Physician),
+        );
+        let score = |needle: &str| {
+            c.decisions
+                .iter()
+                .find(|d| d.text.contains(needle))
+                .map(|d| d.score)
+                .expect("considered")
+        };
+        score("Twice-daily") - score("Prophylactic")
+    };
+    let finished = gap(
+        "Limited-stage small cell lung cancer; she completed thoracic radiation therapy. What further treatment is indicated?",
+    );
+    let planned = gap(
+        "Limited-stage small cell lung cancer; she is about to start thoracic radiation therapy. What further treatment is indicated?",
+    );
+    assert!(
+        finished < planned - 0.05,
+        "finished {finished} planned {planned}"
+    );
+}

@@ -640,3 +640,41 @@ fn a_denial_of_a_subset_does_not_undo_a_present_fact() {
         assert_eq!(got, want, "{q}");
     }
 }
+
+#[test]
+fn completed_treatments_are_those_a_completion_cue_governs() {
+    let lex = Lexicon::builtin();
+    let completed = |q: &str| completed_treatments(&analyze(q, lex), lex);
+    let sclc = completed(
+        "Limited-stage small cell lung cancer; completed 4 cycles of cisplatin-etoposide with \
+         concurrent thoracic radiation (45 Gy). What further treatment is indicated?",
+    );
+    for c in [
+        "cisplatin",
+        "chemotherapy",
+        "thoracic_radiotherapy",
+        "radiotherapy",
+    ] {
+        assert!(sclc.iter().any(|x| x == c), "{c} in {sclc:?}");
+    }
+    let rectal = completed(CANONICAL);
+    for c in ["chemoradiation", "chemotherapy", "radiotherapy"] {
+        assert!(rectal.iter().any(|x| x == c), "{c} in {rectal:?}");
+    }
+    // The last cue before a treatment decides: treatment going on now is not finished.
+    let breast =
+        completed("Followed up after lumpectomy and now on an aromatase inhibitor: which tests?");
+    assert!(breast.iter().any(|x| x == "lumpectomy"), "{breast:?}");
+    assert!(
+        !breast.iter().any(|x| x == "aromatase_inhibitor"),
+        "{breast:?}"
+    );
+    // Starting, or receiving for years, is not finished; an absent treatment never is.
+    assert!(completed("She is starting cisplatin with radiation. Which antiemetics?").is_empty());
+    assert!(completed("She has received denosumab for 2 years. Should it stop?").is_empty());
+    assert!(
+        completed("After surgery, no prior radiation. Next step?")
+            .iter()
+            .all(|c| c != "radiotherapy")
+    );
+}
