@@ -297,6 +297,20 @@ impl Lexicon {
         self.by_id.get(id).map(|&i| &self.concepts[i])
     }
 
+    /// The classes a concept belongs to, transitively (denosumab: bone-modifying agent);
+    /// none for an unknown id.
+    pub fn classes(&self, id: &str) -> Vec<&Concept> {
+        self.by_id
+            .get(id)
+            .map(|&i| {
+                self.classes_of(i)
+                    .into_iter()
+                    .map(|c| &self.concepts[c])
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The direct members of a class small enough to list (at most eight); none for a
     /// concept with no members or with more.
     pub fn members<'a>(&'a self, concept: &Concept) -> impl Iterator<Item = &'a Concept> + 'a {

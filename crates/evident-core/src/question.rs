@@ -155,7 +155,29 @@ pub fn analyze(text: &str, lexicon: &Lexicon) -> Question {
     located.extend(values::value_facts(text));
     // Stable: facts starting at the same place keep their reading order.
     located.sort_by_key(|(start, _)| *start);
-    let all = facts::with_implications(located.into_iter().map(|(_, f)| f).collect());
+    // A treatment given is a treatment of each class it belongs to (thoracic radiotherapy
+    // is radiotherapy, durvalumab immunotherapy).
+    let mut stated: Vec<PatientFact> = Vec::with_capacity(located.len());
+    for (_, f) in located {
+        let classes: Vec<PatientFact> = if f.status == FactStatus::Present {
+            lexicon
+                .classes(&f.concept)
+                .into_iter()
+                .filter(|c| is_treatment(c.category))
+                .map(|c| PatientFact {
+                    concept: c.id.clone(),
+                    status: FactStatus::Present,
+                    value: None,
+                    text: f.text.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        stated.push(f);
+        stated.extend(classes);
+    }
+    let all = facts::with_implications(stated);
     let mut facts: Vec<PatientFact> = Vec::with_capacity(all.len());
     for fact in all {
         if !facts
@@ -245,6 +267,13 @@ fn emetic_risk(facts: &[PatientFact], lexicon: &Lexicon) -> Option<PatientFact> 
     })
 }
 
+fn is_treatment(category: Category) -> bool {
+    matches!(
+        category,
+        Category::Treatment | Category::Procedure | Category::Drug
+    )
+}
+
 /// The treatments the patient has finished: present treatment facts that a completion cue
 /// ("completed", "status post", "after", "underwent") governs in their sentence, with no
 /// cue of treatment going on now ("currently on", "starting") between them, and what they
@@ -260,14 +289,11 @@ pub fn completed_treatments(question: &Question, lexicon: &Lexicon) -> Vec<Strin
     let text = &question.text;
     let mut out: Vec<String> = Vec::new();
     for f in &question.facts {
-        let is_treatment = f.status == FactStatus::Present
-            && lexicon.concept(&f.concept).is_some_and(|c| {
-                matches!(
-                    c.category,
-                    Category::Treatment | Category::Procedure | Category::Drug
-                )
-            });
-        let Some(at) = is_treatment.then(|| text.find(&f.text)).flatten() else {
+        let given = f.status == FactStatus::Present
+            && lexicon
+                .concept(&f.concept)
+                .is_some_and(|c| is_treatment(c.category));
+        let Some(at) = given.then(|| text.find(&f.text)).flatten() else {
             continue;
         };
         // From the start of its sentence to the end of the fact's words: the last cue decides.

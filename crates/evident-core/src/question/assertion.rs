@@ -573,7 +573,8 @@ pub(crate) fn assess_in_list(
 }
 
 /// Whether the second of two treatment mentions continues a list started by the first
-/// ("X, Y and Z", "X or Y"), so that it takes the polarity of the first. `between` is the
+/// ("X, Y and Z", "X or Y", "X with concurrent 60 Gy Y"), so that it takes the polarity
+/// of the first. `between` is the
 /// text between them, `after` the text after the second. A bare comma continues a list only
 /// when a conjunction follows the second mention, after any further items ("X, Y, or Z",
 /// "X, Y, Z and W").
@@ -589,7 +590,7 @@ fn continues_list(between: &str, after: &str) -> bool {
         LazyLock::new(|| crate::pattern::regex(r"^[\s,/]*$").expect("commas regex"));
     static LIST: LazyLock<Regex> = LazyLock::new(|| {
         crate::pattern::regex(
-            r"(?i)^(?:\s|,|/|\badjuvant\b|\bneoadjuvant\b|\bpreoperative\b|\bpostoperative\b|\bpelvic\b|\bconcurrent\b|\bsystemic\b|\bprior\b|\bprevious\b|\ba\b|\ban\b|\bthe\b|\bany\b)*(?:\band then\b|\band\b|\bor\b|\bnor\b|\bthen\b|\bplus\b|\bas well as\b|\bfollowed by\b)(?:\s|,|/|\badjuvant\b|\bneoadjuvant\b|\bpreoperative\b|\bpostoperative\b|\bpelvic\b|\bconcurrent\b|\bsystemic\b|\bprior\b|\bprevious\b|\ba\b|\ban\b|\bthe\b|\bany\b)*$",
+            r"(?i)^(?:\s|,|/|\badjuvant\b|\bneoadjuvant\b|\bpreoperative\b|\bpostoperative\b|\bpelvic\b|\bconcurrent\b|\bsystemic\b|\bprior\b|\bprevious\b|\ba\b|\ban\b|\bthe\b|\bany\b|\bsequential\b|\b(?:twice|once)[- ]daily\b|\bdaily\b|\bweekly\b|\d+(?:\.\d+)?\s*(?:gy|mg/m2|mg)\b)*(?:\band then\b|\band\b|\bor\b|\bnor\b|\bthen\b|\bplus\b|\bas well as\b|\bfollowed by\b|\bwith\b|\bcombined with\b)(?:\s|,|/|\badjuvant\b|\bneoadjuvant\b|\bpreoperative\b|\bpostoperative\b|\bpelvic\b|\bconcurrent\b|\bsystemic\b|\bprior\b|\bprevious\b|\ba\b|\ban\b|\bthe\b|\bany\b|\bsequential\b|\b(?:twice|once)[- ]daily\b|\bdaily\b|\bweekly\b|\d+(?:\.\d+)?\s*(?:gy|mg/m2|mg)\b)*$",
         )
         .expect("list regex")
     });

@@ -113,6 +113,18 @@ fn presence_and_absence_facts() {
             &[("chemotherapy", Absent)],
         ),
         ("He never smoked.", &[("smoker", Absent)]),
+        // A treatment given together with another, a dose between them.
+        (
+            "He completed concurrent cisplatin-pemetrexed with 60 Gy thoracic radiation.",
+            &[
+                ("cisplatin", Present),
+                ("pemetrexed", Present),
+                ("thoracic_radiotherapy", Present),
+                // ... and the classes a treatment given belongs to.
+                ("radiotherapy", Present),
+            ],
+        ),
+        ("She is on durvalumab.", &[("immunotherapy", Present)]),
         (
             "never-smoker with unresectable lung adenocarcinoma",
             &[("smoker", Absent), ("inoperable", Present)],
