@@ -189,6 +189,9 @@ pub fn analyze(text: &str, lexicon: &Lexicon) -> Question {
     }
 
     drop_subset_denials(&mut facts, lexicon);
+    if let Some(fact) = no_distant_spread(text, &facts) {
+        facts.push(fact);
+    }
     if let Some(risk) = emetic_risk(&facts, lexicon) {
         facts.push(risk);
     }
@@ -219,6 +222,33 @@ pub fn analyze(text: &str, lexicon: &Lexicon) -> Question {
         concepts,
         search_query,
     }
+}
+
+/// Metastases absent where the question says so without naming them: a TNM group with
+/// M0, or treatment given with curative intent around surgery ("neoadjuvant",
+/// "adjuvant"), which is not given for distant disease. Nothing when a fact about
+/// metastases is already stated.
+fn no_distant_spread(text: &str, facts: &[PatientFact]) -> Option<PatientFact> {
+    static CURATIVE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        crate::pattern::regex(r"(?i)\b(?:neo-?)?adjuvant\b").expect("curative regex")
+    });
+    if facts.iter().any(|f| f.concept == "metastases") {
+        return None;
+    }
+    let m0 = facts.iter().find(|f| {
+        f.concept == "tnm"
+            && matches!(&f.value, Some(FactValue::Text(t)) if t.to_ascii_uppercase().contains("M0"))
+    });
+    let words = match m0 {
+        Some(f) => f.text.clone(),
+        None => CURATIVE.find(text)?.as_str().to_string(),
+    };
+    Some(PatientFact {
+        concept: "metastases".into(),
+        status: FactStatus::Absent,
+        value: None,
+        text: words,
+    })
 }
 
 /// The emetic risk of the chemotherapy the patient receives or is starting, from the lexicon classes of
@@ -275,14 +305,15 @@ fn is_treatment(category: Category) -> bool {
 }
 
 /// The treatments the patient has finished: present treatment facts that a completion cue
-/// ("completed", "status post", "after", "underwent") governs in their sentence, with no
+/// ("completed", "status post", "after", "underwent", "received neoadjuvant") governs in
+/// their sentence, with no
 /// cue of treatment going on now ("currently on", "starting") between them, and what they
 /// imply (chemoradiation ⇒ chemotherapy, radiotherapy). A consultant asked what comes next
 /// does not offer these again.
 pub fn completed_treatments(question: &Question, lexicon: &Lexicon) -> Vec<String> {
     static CUE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         crate::pattern::regex(
-            r"(?i)\b(?:(?P<done>completed|completing|completion of|finished|status post|s/p|after|following|underwent|undergone)|(?P<now>now|currently|receiving|taking|on|starting|started|begins?|beginning|scheduled|planned|will|due))\b",
+            r"(?i)\b(?:(?P<done>completed|completing|completion of|finished|status post|s/p|after|following|underwent|undergone|(?:received|had) (?:neoadjuvant|preoperative))|(?P<now>now|currently|receiving|taking|on|starting|started|begins?|beginning|scheduled|planned|will|due))\b",
         )
         .expect("completion regex")
     });
@@ -300,7 +331,13 @@ pub fn completed_treatments(question: &Question, lexicon: &Lexicon) -> Vec<Strin
         let end = at + f.text.len();
         let start = text[..at].rfind(['.', '?', '!', ';']).map_or(0, |i| i + 1);
         let last = CUE.captures_iter(&text[start..end]).last();
-        if last.is_some_and(|c| c.name("done").is_some()) {
+        if let Some(done) = last.as_ref().and_then(|c| c.name("done")) {
+            // Treatment given before an operation is over once the operation is done.
+            let before_surgery = done.as_str().ends_with("neoadjuvant")
+                || done.as_str().ends_with("preoperative");
+            if before_surgery && !out.iter().any(|c| c == "neoadjuvant_therapy") {
+                out.push("neoadjuvant_therapy".to_string());
+            }
             let classes = lexicon
                 .concept(&f.concept)
                 .map(|c| c.broader.as_slice())
