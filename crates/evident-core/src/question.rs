@@ -333,8 +333,8 @@ pub fn completed_treatments(question: &Question, lexicon: &Lexicon) -> Vec<Strin
         let last = CUE.captures_iter(&text[start..end]).last();
         if let Some(done) = last.as_ref().and_then(|c| c.name("done")) {
             // Treatment given before an operation is over once the operation is done.
-            let before_surgery = done.as_str().ends_with("neoadjuvant")
-                || done.as_str().ends_with("preoperative");
+            let before_surgery =
+                done.as_str().ends_with("neoadjuvant") || done.as_str().ends_with("preoperative");
             if before_surgery && !out.iter().any(|c| c == "neoadjuvant_therapy") {
                 out.push("neoadjuvant_therapy".to_string());
             }

@@ -321,7 +321,7 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
     if reject {
         return None;
     }
-    if !s.ends_with(['.', '!', ')']) {
+    if !(s.ends_with(['.', '!']) || s.ends_with(".)")) {
         s.push('.');
     }
     Some(s)
@@ -418,7 +418,25 @@ fn remove_registry_ids(s: &str) -> String {
     out.replace("()", "").replace("( ", "(")
 }
 
-/// Drops parentheses that point elsewhere in the source ("(see Table 2)", "(Figure 1)").
+/// The parts of a parenthesis worth the reader's words: its estimates and figures, without
+/// confidence intervals and P values ("HR, 0.50; 95% CI, 0.39–0.64; P <.001" → "HR,
+/// 0.50"; a bare interval of ratios, "0.97–1.17"), which the reference keeps
+/// verbatim. `None` when nothing is left.
+fn estimates_only(inner: &str) -> Option<String> {
+    static PRECISION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        crate::pattern::regex(r"(?i)^\s*(?:\d+(?:\.\d+)?\s*%\s*(?:CI|confidence interval)\b|CI\b|\*?P\*?\s*(?:[=<>≤≥]|value)|\d*\.\d+\s*(?:[–—-]|to)\s*\d*\.\d+\s*$)")
+            .expect("precision regex")
+    });
+    let parts: Vec<&str> = inner
+        .split(';')
+        .filter(|part| !PRECISION.is_match(part))
+        .map(str::trim)
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// Drops parentheses that point elsewhere in the source ("(see Table 2)", "(Figure 1)"),
+/// and confidence intervals and P values from the figures in parentheses.
 fn remove_parentheticals(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -438,10 +456,21 @@ fn remove_parentheticals(s: &str) -> String {
         .iter()
         .any(|p| inner.starts_with(p));
         out.push_str(&rest[..open]);
-        if !pointer {
-            out.push_str(&rest[open..=open + close]);
-        } else if out.ends_with(' ') {
-            out.pop();
+        let kept = if pointer {
+            None
+        } else {
+            estimates_only(&rest[open + 1..open + close])
+        };
+        match kept {
+            Some(inner) => {
+                out.push('(');
+                out.push_str(&inner);
+                out.push(')');
+            }
+            None if out.ends_with(' ') => {
+                out.pop();
+            }
+            None => {}
         }
         rest = &rest[open + close + 1..];
     }
@@ -545,6 +574,40 @@ mod tests {
                 .as_deref(),
             Some("Grade 2 neuropathy (15% vs 45%) was less frequent with the shorter course.")
         );
+    }
+
+    #[test]
+    fn figures_keep_their_estimates_without_intervals_and_p_values() {
+        let cases = [
+            (
+                "IDFS was higher with T-DM1 (HR, 0.50; 95% CI, 0.39–0.64; P <.001; IDFS at 3 years, 88.3% vs. 77%).",
+                "IDFS was higher with T-DM1 (HR, 0.50; IDFS at 3 years, 88.3% vs. 77%).",
+            ),
+            (
+                "Six months was superior to three months (HR, 1.16; 95% CI, 1.06–1.26; P =.001)",
+                "Six months was superior to three months (HR, 1.16).",
+            ),
+            (
+                "The OS rate was 84% in the osimertinib group (95% CI, 75%–89%) at 36 months.",
+                "The OS rate was 84% in the osimertinib group at 36 months.",
+            ),
+            (
+                "Among patients with N1 tumors, the HR was 1.07 (0.97–1.17) for DFS.",
+                "Among patients with N1 tumors, the HR was 1.07 for DFS.",
+            ),
+            (
+                "Twice-daily radiation gave better survival (26% vs. 16% at 5 years; P =.04).",
+                "Twice-daily radiation gave better survival (26% vs. 16% at 5 years).",
+            ),
+            // A range that is the finding itself stays.
+            (
+                "Symptomatic pneumonitis occurred in few patients (10%–20%) after treatment.",
+                "Symptomatic pneumonitis occurred in few patients (10%–20%) after treatment.",
+            ),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(clean(raw).as_deref(), Some(want), "{raw}");
+        }
     }
 
     proptest::proptest! {
