@@ -12,6 +12,7 @@
 mod coverage;
 mod references;
 mod role;
+mod rows;
 mod score;
 mod sections;
 mod sentences;

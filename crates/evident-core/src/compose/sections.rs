@@ -24,6 +24,14 @@ const CUES: &[(SectionKind, &[&str])] = &[
         ],
     ),
     (
+        SectionKind::Dosing,
+        &[
+            "mg", "kg", "m2", "µg", "mcg", "dose", "doses", "dosing", "dosage", "daily", "qd",
+            "bid", "tid", "q6h", "q8h", "q12h", "po", "iv", "im", "sc", "sq", "maximu", "infusi",
+            "oral", "orally",
+        ],
+    ),
+    (
         SectionKind::Evidence,
         &[
             "trial", "random", "rct", "meta-a", "meta", "analys", "hazard", "hr", "ci", "median",
@@ -121,7 +129,7 @@ pub(crate) fn layout(intent: Intent) -> &'static [SectionKind] {
         Intent::Prognosis => &[Prognosis, Treatment, Considerations],
         Intent::Screening => &[Screening, Diagnosis, Considerations],
         Intent::Prevention => &[Prevention, Treatment, Considerations],
-        Intent::Dosing => &[Treatment, Considerations, Evidence],
+        Intent::Dosing => &[Treatment, Dosing, Considerations, Evidence],
         Intent::AdverseEffects => &[Considerations, Treatment, Evidence],
     }
 }
@@ -138,13 +146,13 @@ pub(crate) fn title(kind: SectionKind, intent: Intent) -> &'static str {
     match (kind, intent) {
         (SectionKind::Diagnosis, Intent::NextStep) => "Confirming the diagnosis and staging",
         (SectionKind::Diagnosis, _) => "Diagnosis and workup",
-        (SectionKind::Treatment, Intent::Dosing) => "Regimen and dosing",
+        (SectionKind::Treatment, Intent::Dosing) => "Regimen",
         (SectionKind::Treatment, _) => "Treatment",
         (SectionKind::Evidence, _) => "What the evidence shows",
         (SectionKind::Considerations, Intent::AdverseEffects) => "Adverse effects",
         (SectionKind::Considerations, _) => "Considerations and pitfalls",
         (SectionKind::AdverseEffects, _) => "Adverse effects",
-        (SectionKind::Dosing, _) => "Dosing",
+        (SectionKind::Dosing, _) => "Doses and administration",
         (SectionKind::Screening, _) => "Screening",
         (SectionKind::Prevention, _) => "Prevention",
         (SectionKind::Prognosis, _) => "Prognosis",
@@ -195,6 +203,22 @@ mod tests {
         let plain = content_stems("Trastuzumab emtansine is given every 3 weeks.");
         assert_eq!(
             classify(&plain, &heading, &[], layout),
+            SectionKind::Treatment
+        );
+    }
+
+    #[test]
+    fn a_dosing_answer_files_doses_apart_from_the_regimen() {
+        let layout = layout(Intent::Dosing);
+        let kind = |s: &str| classify(&content_stems(s), &[], &[], layout);
+        assert_eq!(
+            kind("Olanzapine: 10 mg PO qd days 1–4; PO; consider giving at bedtime."),
+            SectionKind::Dosing
+        );
+        assert_eq!(
+            kind(
+                "A 5-HT3 receptor antagonist, an NK-1 receptor antagonist and dexamethasone are recommended before highly emetogenic chemotherapy."
+            ),
             SectionKind::Treatment
         );
     }

@@ -179,6 +179,11 @@ pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
             i += 1;
             continue;
         }
+        if let Some(row) = super::rows::statement(line) {
+            push(&mut out, passage, &row, ls, le, None);
+            i += 1;
+            continue;
+        }
         let is_item = list_item(line).is_some();
         if !is_item {
             lead = None;
@@ -303,7 +308,12 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
     let mut s = remove_registry_ids(raw.trim());
     s = remove_parentheticals(&s);
     s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    s = s.replace(" ,", ",").replace(" .", ".").replace(" ;", ";");
+    // An item of a joined list ends its sentence before its citation marker: "agents.;".
+    s = s
+        .replace(" ,", ",")
+        .replace(" .", ".")
+        .replace(" ;", ";")
+        .replace(".;", ";");
     let lower = s.to_lowercase();
     let words = s.split_whitespace().count();
     let first = s.chars().next()?;
