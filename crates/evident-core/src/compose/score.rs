@@ -288,7 +288,7 @@ impl Pool {
                 && first
                     .into_iter()
                     .chain(treatments)
-                    .all(|m| completed.iter().any(|c| *c == m.concept.id))
+                    .all(|m| completed.contains(&m.concept.id))
         });
         for (((u, role), relevance), repeats) in
             units.iter_mut().zip(roles).zip(relevance).zip(repeats)
