@@ -276,12 +276,13 @@ impl Pool {
             {
                 return false;
             }
-            // Every treatment it names is one the patient has finished.
+            // Every treatment it names is one the patient has finished ("neoadjuvant" only
+            // says when the treatment it qualifies is given).
             let mut treatments = lexicon.find(&u.unit.text).into_iter().filter(|m| {
                 matches!(
                     m.concept.category,
                     Category::Treatment | Category::Procedure | Category::Drug
-                )
+                ) && m.concept.id != "neoadjuvant_therapy"
             });
             let first = treatments.next();
             first.is_some()
