@@ -75,7 +75,7 @@ const ALREADY_GIVEN: f32 = 0.1;
 /// responded", "consolidation"): it speaks of what follows, not of giving it again.
 static SEQUEL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     crate::pattern::regex(
-        r"(?i)\b(?:after|following|post|previous(?:ly)?|prior|pretreated|already|responded|respond|response|residual|recurr\w*|relaps\w*|progress\w*|refractory|resistant|consolidat\w*|maintenance|salvage|second-line|subsequent(?:ly)?|re-?irradiat\w*|re-?treat\w*)\b",
+        r"(?i)\b(?:(?:after|following|post)(?:\s+(?:an?|the|initial|first-line|definitive|concurrent|primary|completion\s+of|completing|receiving|undergoing))*\s+(?:\w+-)?(?:chemo\w*|radi\w*|irradiat\w*|treatment|therapy|surgery|resection|induction|\w+ectomy)|previous(?:ly)?|prior|pretreated|already|responded|respond|response|residual|recurr\w*|relaps\w*|progress\w*|refractory|resistant|consolidat\w*|maintenance|salvage|second-line|subsequent(?:ly)?|re-?irradiat\w*|re-?treat\w*)\b",
     )
     .expect("sequel regex")
 });

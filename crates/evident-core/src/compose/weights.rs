@@ -69,8 +69,9 @@ pub(super) fn topical_stems(question: &Question, lexicon: &Lexicon) -> HashSet<S
 /// Share of a statement's own relevance that comes from the words of what is asked.
 pub(super) const ASKED_SHARE: f32 = 0.4;
 
-/// The stems of the asking sentences (those ending in '?') and of the synonyms of the
-/// lexicon concepts they name, treatment history and generic words left out. Empty when
+/// The stems of the asking sentences (those ending in '?'), of the synonyms of the lexicon
+/// concepts they name and of the members of the classes they name (a short list, as
+/// [`Lexicon::members`] gives it), treatment history and generic words left out. Empty when
 /// the question has no asking sentence.
 pub(super) fn asked_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
     let history = history_stems(question, lexicon);
@@ -92,11 +93,18 @@ pub(super) fn asked_stems(question: &Question, lexicon: &Lexicon) -> HashSet<Str
             if m.category == Category::Shorthand {
                 continue;
             }
-            for term in lexicon
-                .concept(&m.concept)
-                .map_or(&[][..], |c| &c.terms[..])
-            {
+            let Some(concept) = lexicon.concept(&m.concept) else {
+                continue;
+            };
+            for term in &concept.terms {
                 for w in words(term) {
+                    add(&w);
+                }
+            }
+            // A class asked about is answered by what is written of its members
+            // ("immunotherapy": durvalumab).
+            for member in lexicon.members(concept) {
+                for w in words(member.preferred()) {
                     add(&w);
                 }
             }
@@ -232,4 +240,24 @@ fn is_unit(word: &str) -> bool {
             | "hours"
             | "hour"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_class_asked_about_brings_its_members_but_not_the_history() {
+        let lex = Lexicon::builtin();
+        let q = crate::question::analyze(
+            "She received neoadjuvant trastuzumab. What adjuvant HER2-directed therapy should she receive?",
+            lex,
+        );
+        let asked = asked_stems(&q, lex);
+        for member in ["neratinib", "emtansine", "deruxtecan"] {
+            assert!(asked.contains(&stem(member)), "{member} in {asked:?}");
+        }
+        // Given already: context, not what is asked.
+        assert!(!asked.contains(&stem("trastuzumab")), "{asked:?}");
+    }
 }
