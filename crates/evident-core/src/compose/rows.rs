@@ -16,13 +16,14 @@ static DOSE: LazyLock<Regex> = LazyLock::new(|| {
 /// palonosetron)").
 const NAME_WORDS: usize = 5;
 
-/// The statement a table row makes, or `None`. A row makes one when a cell names a drug
-/// (a short capitalised cell without figures) and the cell after it gives a dose: the
-/// name, then that cell and the ones after it. Cells before the name (a drug class) and
-/// reference markers are left out; a row that continues the one above it (no name before
-/// its dose) makes none, since its drug is only in the row above.
-pub(crate) fn statement(line: &str) -> Option<String> {
-    if !line.contains(" | ") && !line.starts_with("| ") {
+/// The statement a table row makes and the row's name, or `None`. A row makes one when a
+/// cell names a drug (a short capitalised cell without figures) and the cell after it gives
+/// a dose: the name, then that cell and the ones after it. Cells before the name (a drug
+/// class) and reference markers are left out. A row whose dose comes first continues the
+/// row above it (a spanned cell): it takes `above`, that row's name, and makes nothing
+/// without it.
+pub(crate) fn row<'a>(line: &'a str, above: Option<&'a str>) -> Option<(String, &'a str)> {
+    if !line.contains(" | ") && !line.starts_with("| ") && !line.ends_with(" |") {
         return None;
     }
     let cells: Vec<&str> = line
@@ -35,7 +36,10 @@ pub(crate) fn statement(line: &str) -> Option<String> {
         .filter(|c| !c.is_empty())
         .collect();
     let dose_at = cells.iter().position(|c| DOSE.is_match(c))?;
-    let name = *cells.get(dose_at.checked_sub(1)?)?;
+    let name = match dose_at.checked_sub(1) {
+        Some(n) => cells[n],
+        None => above?,
+    };
     let is_name = name.split_whitespace().count() <= NAME_WORDS
         && name.chars().next().is_some_and(char::is_uppercase)
         && !name.chars().any(|c| c.is_ascii_digit());
@@ -46,7 +50,7 @@ pub(crate) fn statement(line: &str) -> Option<String> {
         .iter()
         .map(|c| c.trim_end_matches(['.', ';']).to_string())
         .collect();
-    Some(format!("{name}: {}.", rest.join("; ")))
+    Some((format!("{name}: {}.", rest.join("; ")), name))
 }
 
 #[cfg(test)]
@@ -56,20 +60,42 @@ mod tests {
     #[test]
     fn a_dosing_row_reads_as_drug_then_its_cells() {
         assert_eq!(
-            statement(
-                "Atypical antipsychotics | Olanzapine | 10 mg PO qd days 1–4 | PO | Consider giving at bedtime due to sedation | [][]"
+            row(
+                "Atypical antipsychotics | Olanzapine | 10 mg PO qd days 1–4 | PO | Consider giving at bedtime due to sedation | [][]",
+                None
             )
+            .map(|(text, _)| text)
             .as_deref(),
             Some("Olanzapine: 10 mg PO qd days 1–4; PO; Consider giving at bedtime due to sedation.")
         );
         assert_eq!(
-            statement(
-                "Ondansetron | 0.15 mg/kg IV 30 min prechemotherapy; maximum: 16 mg/24 h | PO, IV | Doses >16 mg not recommended due to QTc prolongation | [,][]"
+            row(
+                "Ondansetron | 0.15 mg/kg IV 30 min prechemotherapy; maximum: 16 mg/24 h | PO, IV | Doses >16 mg not recommended due to QTc prolongation | [,][]",
+                None
             )
+            .map(|(text, _)| text)
             .as_deref(),
             Some(
                 "Ondansetron: 0.15 mg/kg IV 30 min prechemotherapy; maximum: 16 mg/24 h; PO, IV; Doses >16 mg not recommended due to QTc prolongation."
             )
+        );
+    }
+
+    #[test]
+    fn a_row_that_continues_a_spanned_drug_cell_takes_its_name() {
+        let (_, name) = row(
+            "Corticosteroids | Dexamethasone | 12–20 mg before high-emetic-risk chemotherapy | PO, IV | [][]",
+            None,
+        )
+        .expect("a row");
+        assert_eq!(
+            row(
+                "8 mg before moderate-emetic-risk chemotherapy | When given with aprepitant, 12 mg = 20 mg on day 1 |",
+                Some(name),
+            )
+            .map(|(text, _)| text)
+            .as_deref(),
+            Some("Dexamethasone: 8 mg before moderate-emetic-risk chemotherapy; When given with aprepitant, 12 mg = 20 mg on day 1.")
         );
     }
 
@@ -84,7 +110,7 @@ mod tests {
             // Not a table row.
             "Olanzapine 10 mg is given on days 1 to 4.",
         ] {
-            assert_eq!(statement(line), None, "{line}");
+            assert_eq!(row(line, None), None, "{line}");
         }
     }
 }

@@ -149,6 +149,8 @@ pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
     }
     let mut i = 0;
     let mut lead: Option<String> = None;
+    // The drug named by the last table row, for rows that continue it.
+    let mut row_name: Option<String> = None;
     while i < lines.len() {
         let (ls, le) = lines[i];
         let line = text[ls..le].trim();
@@ -179,10 +181,15 @@ pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
             i += 1;
             continue;
         }
-        if let Some(row) = super::rows::statement(line) {
+        if let Some((row, name)) = super::rows::row(line, row_name.as_deref()) {
+            row_name = Some(name.to_string());
             push(&mut out, passage, &row, ls, le, None);
             i += 1;
             continue;
+        }
+        // Only the next row may continue a row's spanned name cell.
+        if !line.contains(" | ") {
+            row_name = None;
         }
         let is_item = list_item(line).is_some();
         if !is_item {
