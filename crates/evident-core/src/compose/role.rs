@@ -165,6 +165,9 @@ fn is_hypothesis(lower: &str) -> bool {
         "was considered clinically significant",
         "were considered clinically significant",
         "powered to",
+        "power to detect",
+        "power to show",
+        "designed to detect",
         "sample size",
         "was hypothesized",
         "were hypothesized",
@@ -275,6 +278,10 @@ mod tests {
             ),
             (
                 "A 12% higher OS at 2 years was considered clinically significant to show superiority.",
+                Role::Design,
+            ),
+            (
+                "The trial was designed to have 80% power to detect a 10% difference in local recurrence.",
                 Role::Design,
             ),
             (
