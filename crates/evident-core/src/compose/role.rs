@@ -84,7 +84,15 @@ fn is_actionable(lower: &str) -> bool {
         "are used",
         "is offered",
         "are offered",
-        "consider",
+        // "Consider ...", "should be considered", "is considered standard"; not a study's
+        // "patients were considered at higher risk".
+        "consider ",
+        "be considered",
+        "is considered",
+        "are considered",
+        "is encouraged",
+        "are encouraged",
+        " must ",
         "is required",
         "is advised",
         "is appropriate",
@@ -279,6 +287,18 @@ mod tests {
             (
                 "A 12% higher OS at 2 years was considered clinically significant to show superiority.",
                 Role::Design,
+            ),
+            (
+                "Patients were considered at higher risk of recurrence on the basis of tumor size.",
+                Role::Finding,
+            ),
+            (
+                "Bone-modifying therapy should be considered for patients with bone metastases.",
+                Role::Recommendation,
+            ),
+            (
+                "After dental surgery, the dental specialist must evaluate patients frequently.",
+                Role::Recommendation,
             ),
             (
                 "The trial was designed to have 80% power to detect a 10% difference in local recurrence.",

@@ -104,8 +104,10 @@ pub(super) fn asked_stems(question: &Question, lexicon: &Lexicon) -> HashSet<Str
             // A class asked about is answered by what is written of its members
             // ("immunotherapy": durvalumab).
             for member in lexicon.members(concept) {
-                for w in words(member.preferred()) {
-                    add(&w);
+                for term in &member.terms {
+                    for w in words(term) {
+                        add(&w);
+                    }
                 }
             }
         }
@@ -219,6 +221,13 @@ pub(super) fn query_weights(
         }
         push(stem(&w), 0.4);
     }
+    // Every name of a member of a class asked about ("T-DM1" for "HER2-directed therapy"),
+    // where the search added only its preferred name.
+    let mut asked: Vec<String> = asked_stems(question, lexicon).into_iter().collect();
+    asked.sort_unstable();
+    for s in asked {
+        push(s, 0.4);
+    }
     out
 }
 
@@ -254,7 +263,7 @@ mod tests {
             lex,
         );
         let asked = asked_stems(&q, lex);
-        for member in ["neratinib", "emtansine", "deruxtecan"] {
+        for member in ["neratinib", "emtansine", "deruxtecan", "kadcyla"] {
             assert!(asked.contains(&stem(member)), "{member} in {asked:?}");
         }
         // Given already: context, not what is asked.
