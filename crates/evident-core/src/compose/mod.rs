@@ -294,8 +294,24 @@ pub fn compose(
         }
         _ => role::Role::Recommendation,
     };
+    // How many of the words of what is asked a statement says in its own words, against
+    // the most any chosen statement says: the bottom line answers what is asked.
+    let asked = weights::asked_stems(question, lexicon);
+    let asked_in = |i: usize| {
+        pool.units[i]
+            .set
+            .iter()
+            .filter(|s| asked.contains(*s))
+            .count()
+    };
+    let most_asked = picked
+        .iter()
+        .map(|p| asked_in(p.index))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let bottom_value = |p: &score::Picked| {
-        let mut value = p.score;
+        let mut value = p.score + 0.1 * asked_in(p.index) as f32 / most_asked as f32;
         if pool.units[p.index].role == wanted {
             value += 0.1;
         }

@@ -99,6 +99,7 @@ fn is_actionable(lower: &str) -> bool {
         "can be limited",
         "cornerstone",
         "mainstay",
+        "best managed",
         "is not desirable",
         "may not be desirable",
         "warrant",
@@ -124,6 +125,8 @@ fn is_research_under_way(lower: &str) -> bool {
         "is being tested",
         "are being tested",
         "under investigation",
+        "under clinical evaluation",
+        "under evaluation",
         "results are awaited",
         "results are pending",
     ]

@@ -195,8 +195,12 @@ pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
         if !is_item {
             lead = None;
             // A line that does not end a sentence is a table cell, a caption or a title
-            // ("Combination chemotherapy alone"), not a statement.
-            if !line.ends_with(['.', '!', '?', ')', ':', '"', '\u{201d}']) {
+            // ("Combination chemotherapy alone"), not a statement; nor is one that ends in
+            // a parenthesis without a verb ("Maintenance therapy (for patients with
+            // stable disease)").
+            let ends_sentence = line.ends_with(['.', '!', '?', ':', '"', '\u{201d}'])
+                || (line.ends_with(')') && has_verb(line));
+            if !ends_sentence {
                 i += 1;
                 continue;
             }
@@ -398,9 +402,12 @@ fn has_verb(text: &str) -> bool {
         "raises",
         "makes",
     ];
-    text.split(|c: char| !c.is_alphanumeric())
+    // A participle inside a compound ("platinum-based", "HER2-directed") is an adjective.
+    text.split(|c: char| !c.is_alphanumeric() && c != '-')
         .map(str::to_ascii_lowercase)
-        .any(|w| VERBS.contains(&w.as_str()) || (w.len() > 4 && w.ends_with("ed")))
+        .any(|w| {
+            VERBS.contains(&w.as_str()) || (w.len() > 4 && w.ends_with("ed") && !w.contains('-'))
+        })
 }
 
 /// A row of a staging or abbreviation table ("N1b = One clinically detected node", "T =
