@@ -9,12 +9,14 @@
 //! is kept; then lay them out in sections that suit the intent ([`sections`]) and number
 //! the references in order of first use ([`references`]).
 
+mod clean;
 mod coverage;
 mod references;
 mod role;
 mod rows;
 mod score;
 mod sections;
+mod select;
 mod sentences;
 mod terms;
 #[cfg(test)]
@@ -268,17 +270,17 @@ pub fn compose(
             text.split_whitespace().count()
         }
     };
-    let budget = || score::Budget {
+    let budget = || select::Budget {
         max_words: options.max_words,
         words_of,
     };
     let mut first_decisions = Vec::new();
-    let picked = score::select(
+    let picked = select::select(
         &pool,
         &eligible,
         budget(),
         section_of,
-        score::BottomLine::FromSection(primary),
+        select::BottomLine::FromSection(primary),
         &mut first_decisions,
         candidates,
     );
@@ -310,7 +312,7 @@ pub fn compose(
         .max()
         .unwrap_or(0)
         .max(1);
-    let bottom_value = |p: &score::Picked| {
+    let bottom_value = |p: &select::Picked| {
         let mut value = p.score + 0.1 * asked_in(p.index) as f32 / most_asked as f32;
         if pool.units[p.index].role == wanted {
             value += 0.1;
@@ -323,24 +325,24 @@ pub fn compose(
         }
         value
     };
-    let best = |keep: &dyn Fn(&score::Picked) -> bool| {
+    let best = |keep: &dyn Fn(&select::Picked) -> bool| {
         picked
             .iter()
             .filter(|p| keep(p))
             .max_by(|a, b| bottom_value(a).total_cmp(&bottom_value(b)))
             .map(|p| p.index)
     };
-    let speaks = |p: &score::Picked| sections::cue_hits(primary, &pool.units[p.index].stems) > 0;
+    let speaks = |p: &select::Picked| sections::cue_hits(primary, &pool.units[p.index].stems) > 0;
     let bottom_line = best(&speaks).or_else(|| best(&|_| true));
     // A bottom line from another section than the one that kept a sixth item for it would
     // leave that item unshown: choose again around the bottom line.
     let picked = match bottom_line {
-        Some(b) if section_of(b) != primary => score::select(
+        Some(b) if section_of(b) != primary => select::select(
             &pool,
             &eligible,
             budget(),
             section_of,
-            score::BottomLine::Given(b),
+            select::BottomLine::Given(b),
             &mut decisions,
             candidates,
         ),
