@@ -354,11 +354,44 @@ impl Glossary {
 /// patient; see the [module documentation](self) for the rules. Whitespace-only input
 /// comes back unchanged, and other input never gives an empty string.
 pub fn plain_language(text: &str, glossary: &Glossary) -> String {
+    PlainWriter::new(glossary).rewrite(text)
+}
+
+/// Rewrites the statements of one answer in reading order: an abbreviation is explained
+/// the first time the answer uses it ("PSA (a blood test for prostate cancer)"), and later
+/// statements use it alone.
+pub struct PlainWriter<'g> {
+    glossary: &'g Glossary,
+    seen: Vec<bool>,
+}
+
+impl<'g> PlainWriter<'g> {
+    pub fn new(glossary: &'g Glossary) -> Self {
+        PlainWriter {
+            glossary,
+            seen: vec![false; glossary.entries.len()],
+        }
+    }
+
+    /// [`plain_language`] for the next statement of the answer. A named thing the patient
+    /// will hear ("active surveillance") keeps its name in each statement, since the
+    /// short wording alone would lose it; abbreviations and replaced terms are explained
+    /// once.
+    pub fn rewrite(&mut self, text: &str) -> String {
+        for (seen, entry) in self.seen.iter_mut().zip(&self.glossary.entries) {
+            if entry.mode == Mode::Keep {
+                *seen = false;
+            }
+        }
+        rewrite_with(text, self.glossary, &mut self.seen)
+    }
+}
+
+fn rewrite_with(text: &str, glossary: &Glossary, seen: &mut [bool]) -> String {
     if text.trim().is_empty() {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len() + text.len() / 2);
-    let mut seen = vec![false; glossary.entries.len()];
     for range in sentence::split(text) {
         let piece = &text[range];
         let core = piece.trim();
@@ -369,7 +402,7 @@ pub fn plain_language(text: &str, glossary: &Glossary) -> String {
         let lead = piece.len() - piece.trim_start().len();
         out.push_str(&piece[..lead]);
         let stripped = strip_statistics(core);
-        let rewritten = glossary.rewrite(&stripped, &mut seen);
+        let rewritten = glossary.rewrite(&stripped, seen);
         let split = split_long(&rewritten);
         if split.trim().is_empty() {
             out.push_str(core);

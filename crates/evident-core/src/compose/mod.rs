@@ -363,6 +363,7 @@ pub fn compose(
     };
 
     let mut refs = references::Builder::new(candidates, options.max_studies);
+    let mut plain = crate::plain::PlainWriter::new(crate::plain::Glossary::builtin());
     let mut statement = |k: usize| -> Statement {
         let p = &picked[k];
         let u = &pool.units[p.index];
@@ -371,7 +372,7 @@ pub fn compose(
             text = format!("Applies to this patient ({why}): {text}");
         }
         if options.audience == Audience::Patient {
-            text = crate::plain::plain_language(&text, crate::plain::Glossary::builtin());
+            text = plain.rewrite(&text);
         }
         let citations = refs.cite(u.candidate, &u.unit.studies);
         Statement { text, citations }

@@ -662,3 +662,17 @@ proptest! {
         prop_assert!(count_word(&out, "not") >= count_word(&text, "not"), "{text:?} -> {out:?}");
     }
 }
+
+#[test]
+fn an_answer_explains_an_abbreviation_once_and_a_named_thing_in_each_statement() {
+    let mut writer = PlainWriter::new(Glossary::builtin());
+    let first = writer.rewrite("A rising PSA on active surveillance needs review.");
+    let second = writer.rewrite("Men on active surveillance have regular PSA tests.");
+    assert!(first.contains("PSA (a blood test"), "{first}");
+    assert!(!second.contains("PSA (a blood test"), "{second}");
+    assert!(second.contains("(active surveillance)"), "{second}");
+    // Each statement alone still explains the abbreviation.
+    assert!(
+        plain("Men on active surveillance have regular PSA tests.").contains("PSA (a blood test")
+    );
+}
