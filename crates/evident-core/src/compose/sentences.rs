@@ -17,6 +17,8 @@ pub(crate) struct Unit {
     pub position: usize,
     /// The lead-in of the list this unit is an item of, when the list was too long to join.
     pub lead: Option<String>,
+    /// A row of a dosing table read as a statement ("Drug: dose; route; comment").
+    pub table_row: bool,
 }
 
 /// Phrases that, anywhere in a sentence, name a population only the text before it
@@ -153,7 +155,11 @@ pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
         }
         if let Some((row, name)) = super::rows::row(line, row_name.as_deref()) {
             row_name = Some(name.to_string());
+            let before = out.len();
             push(&mut out, passage, &row, ls, le, None);
+            if let Some(unit) = out.get_mut(before) {
+                unit.table_row = true;
+            }
             i += 1;
             continue;
         }
@@ -281,6 +287,7 @@ fn push(
         dangling,
         position: out.len(),
         lead,
+        table_row: false,
     });
 }
 

@@ -556,3 +556,33 @@ fn a_treatment_the_patient_has_finished_is_not_offered_again() {
         "finished {finished} planned {planned}"
     );
 }
+
+#[test]
+fn dosing_table_rows_speak_only_to_dosing_questions() {
+    let corpus = vec![cand(
+        "cinv",
+        0,
+        &["Antiemetics", "Doses"],
+        "Olanzapine is recommended with other antiemetics before highly emetogenic chemotherapy.\nAtypical antipsychotics | Olanzapine | 10 mg PO daily on days 1 to 4 before highly emetogenic chemotherapy | PO | Consider giving at bedtime due to sedation | []\n",
+    )];
+    let lex = Lexicon::builtin();
+    let rows_in = |intent: Intent| {
+        let q = question(
+            "Olanzapine before highly emetogenic chemotherapy: what dose?",
+            intent,
+            vec![],
+        );
+        let c = compose(
+            &q,
+            &corpus,
+            lex,
+            &ComposeOptions::for_audience(Audience::Pharmacist),
+        );
+        std::iter::once(&c.answer.bottom_line)
+            .chain(c.answer.sections.iter().flat_map(|s| s.items.iter()))
+            .filter(|s| s.text.starts_with("Olanzapine: 10 mg"))
+            .count()
+    };
+    assert_eq!(rows_in(Intent::Dosing), 1);
+    assert_eq!(rows_in(Intent::Treatment), 0);
+}
