@@ -140,10 +140,7 @@ pub fn compose(
             } else {
                 MIN_DOC_SHARE
             };
-            // A dosing-table row, read without its column headings, answers a question
-            // about doses and is too terse for any other.
-            let row_fits = !u.unit.table_row || question.intent == crate::question::Intent::Dosing;
-            row_fits && u.doc_share >= floor && u.relevance >= score::MIN_RELEVANCE
+            u.doc_share >= floor && u.relevance >= score::MIN_RELEVANCE
         })
         .collect();
     order.sort_by(|&a, &b| pool.units[b].score.total_cmp(&pool.units[a].score));

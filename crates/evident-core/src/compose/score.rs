@@ -89,7 +89,8 @@ impl Pool {
         let weights = query_weights(question, lexicon, &topical);
         // Reading the passages (sentences, stems) is most of the work and each passage is
         // read alone: the candidates are shared among the cores.
-        let reads = map_parallel(candidates, read_candidate);
+        let table_rows = question.intent == Intent::Dosing;
+        let reads = map_parallel(candidates, |ci, cand| read_candidate(ci, cand, table_rows));
         let mut units = Vec::new();
         let mut heading_sets: Vec<StemSet> = Vec::with_capacity(candidates.len());
         let mut passage_sets: Vec<StemSet> = Vec::with_capacity(candidates.len());
@@ -385,7 +386,7 @@ struct Read {
     passage: StemSet,
 }
 
-fn read_candidate(ci: usize, cand: &Candidate) -> Read {
+fn read_candidate(ci: usize, cand: &Candidate, table_rows: bool) -> Read {
     let mut heading = cand.passage.section_path.join(" ");
     heading.push(' ');
     heading.push_str(&cand.title);
@@ -393,7 +394,7 @@ fn read_candidate(ci: usize, cand: &Candidate) -> Read {
     let headings: StemSet = heading_stems.iter().cloned().collect();
     let mut passage: StemSet = content_stems(&cand.passage.text).into_iter().collect();
     passage.extend(headings.iter().cloned());
-    let units = sentences::units(&cand.passage)
+    let units = sentences::units(&cand.passage, table_rows)
         .into_iter()
         .map(|unit| {
             let stems = content_stems(&unit.text);

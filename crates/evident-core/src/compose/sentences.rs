@@ -17,8 +17,6 @@ pub(crate) struct Unit {
     pub position: usize,
     /// The lead-in of the list this unit is an item of, when the list was too long to join.
     pub lead: Option<String>,
-    /// A row of a dosing table read as a statement ("Drug: dose; route; comment").
-    pub table_row: bool,
 }
 
 /// Phrases that, anywhere in a sentence, name a population only the text before it
@@ -109,7 +107,11 @@ fn names_what_came_before(lower: &str) -> bool {
 }
 
 /// The statement candidates of a passage, in text order.
-pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
+///
+/// With `table_rows`, the rows of dosing tables are read as statements too ("Drug: dose;
+/// route; comment"): without their column headings they answer a question about doses and
+/// are too terse for any other, so other questions skip them.
+pub(crate) fn units(passage: &Passage, table_rows: bool) -> Vec<Unit> {
     let text = passage.text.as_str();
     let mut out = Vec::new();
     // Byte ranges of the passage's lines.
@@ -153,13 +155,12 @@ pub(crate) fn units(passage: &Passage) -> Vec<Unit> {
             i += 1;
             continue;
         }
-        if let Some((row, name)) = super::rows::row(line, row_name.as_deref()) {
+        if let Some((row, name)) = table_rows
+            .then(|| super::rows::row(line, row_name.as_deref()))
+            .flatten()
+        {
             row_name = Some(name.to_string());
-            let before = out.len();
             push(&mut out, passage, &row, ls, le, None);
-            if let Some(unit) = out.get_mut(before) {
-                unit.table_row = true;
-            }
             i += 1;
             continue;
         }
@@ -287,7 +288,6 @@ fn push(
         dangling,
         position: out.len(),
         lead,
-        table_row: false,
     });
 }
 
@@ -315,7 +315,7 @@ mod tests {
             "In a phase III trial (KATHERINE [NCT01772472]), women with residual disease were randomly assigned to T-DM1 or trastuzumab. A second trial ([NCT00045032]) enrolled more women than expected. Results are in [brackets] here today.",
             vec![],
         );
-        let texts: Vec<String> = units(&p).into_iter().map(|u| u.text).collect();
+        let texts: Vec<String> = units(&p, false).into_iter().map(|u| u.text).collect();
         assert_eq!(
             texts,
             vec![
@@ -342,7 +342,7 @@ mod tests {
                 },
             ],
         );
-        let u = units(&p);
+        let u = units(&p, false);
         assert_eq!(u.len(), 2);
         assert_eq!(u[0].studies, vec!["s1"]);
         assert_eq!(u[1].studies, vec!["s2"]);
@@ -354,7 +354,7 @@ mod tests {
             "Treatment options for recurrent disease include:\n1. Surgery with or without radiation.\n2. Systemic therapy.\n3. Palliative care.",
             vec![],
         );
-        let u = units(&p);
+        let u = units(&p, false);
         assert_eq!(u.len(), 1);
         assert_eq!(
             u[0].text,
@@ -368,7 +368,7 @@ mod tests {
             "Stages IIIB and IIIC NSCLC | Chemoradiation therapy\nMaintenance therapy after first-line chemotherapy (for patients with stable or responding disease after four cycles of platinum-based combination chemotherapy)\nSurgery is preferred for patients who can tolerate it (for example, those with good lung function)\n",
             vec![],
         );
-        let texts: Vec<String> = units(&p).into_iter().map(|u| u.text).collect();
+        let texts: Vec<String> = units(&p, false).into_iter().map(|u| u.text).collect();
         assert_eq!(
             texts,
             vec![
@@ -391,7 +391,7 @@ mod tests {
                 .map(|(i, &o)| Mark { offset: o.min(text.len()), value: format!("k{i}") })
                 .collect();
             let p = passage(&text, marks.clone());
-            for u in units(&p) {
+            for u in units(&p, false) {
                 proptest::prop_assert!(!u.text.trim().is_empty());
                 proptest::prop_assert!(u.text.ends_with(['.', '!', ')']));
                 for k in &u.studies {
@@ -407,7 +407,7 @@ mod tests {
             "Several options exist for each stage.\nTreatment Options by Stage\nStage | Options\nCombination chemotherapy alone\nMost patients die of their tumor despite treatment.",
             vec![],
         );
-        let texts: Vec<String> = units(&p).into_iter().map(|u| u.text).collect();
+        let texts: Vec<String> = units(&p, false).into_iter().map(|u| u.text).collect();
         assert_eq!(
             texts,
             [
@@ -423,7 +423,7 @@ mod tests {
             "Adjuvant chemotherapy improves survival in stage III disease. These results were confirmed in later trials of oxaliplatin. However, it is an imprecise marker of the risk of recurrence.",
             vec![],
         );
-        let u = units(&p);
+        let u = units(&p, false);
         assert!(!u[0].dangling);
         assert!(u[1].dangling);
         assert!(u[2].dangling);
@@ -431,18 +431,18 @@ mod tests {
             "However, the two approaches have not been directly compared in a randomized study.",
             vec![],
         );
-        assert!(units(&p)[0].dangling);
+        assert!(units(&p, false)[0].dangling);
         let p = passage(
             "Historically, HER2-directed therapies have not improved outcomes in these patients.",
             vec![],
         );
-        assert!(units(&p)[0].dangling);
+        assert!(units(&p, false)[0].dangling);
         // A demonstrative inside the sentence points back too; "this is" does not.
         let p = passage(
             "Based on this trial, CAPOX became a standard regimen. Men should be made aware of this potential complication. The dose was reduced, and this is why toxicity fell.",
             vec![],
         );
-        let u = units(&p);
+        let u = units(&p, false);
         assert!(u[0].dangling);
         assert!(u[1].dangling);
         assert!(!u[2].dangling);
