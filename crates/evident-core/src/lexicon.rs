@@ -63,6 +63,14 @@ impl Category {
         Category::Population,
     ];
 
+    /// A treatment of any kind: a treatment, a procedure or a drug.
+    pub fn is_treatment(self) -> bool {
+        matches!(
+            self,
+            Category::Treatment | Category::Procedure | Category::Drug
+        )
+    }
+
     /// The name used in the lexicon file and in serialized form.
     pub fn as_str(self) -> &'static str {
         match self {

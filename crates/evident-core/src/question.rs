@@ -163,7 +163,7 @@ pub fn analyze(text: &str, lexicon: &Lexicon) -> Question {
             lexicon
                 .classes(&f.concept)
                 .into_iter()
-                .filter(|c| is_treatment(c.category))
+                .filter(|c| c.category.is_treatment())
                 .map(|c| PatientFact {
                     concept: c.id.clone(),
                     status: FactStatus::Present,
@@ -297,19 +297,11 @@ fn emetic_risk(facts: &[PatientFact], lexicon: &Lexicon) -> Option<PatientFact> 
     })
 }
 
-fn is_treatment(category: Category) -> bool {
-    matches!(
-        category,
-        Category::Treatment | Category::Procedure | Category::Drug
-    )
-}
-
-/// The treatments the patient has finished: present treatment facts that a completion cue
-/// ("completed", "status post", "after", "underwent", "received neoadjuvant") governs in
-/// their sentence, with no
-/// cue of treatment going on now ("currently on", "starting") between them, and what they
-/// imply (chemoradiation ⇒ chemotherapy, radiotherapy). A consultant asked what comes next
-/// does not offer these again.
+/// The treatments the patient has finished: present treatment facts (those implied and
+/// the classes of those stated included, which carry the same words) that a completion cue
+/// governs in their sentence ("completed", "status post", "after", "underwent", "received
+/// neoadjuvant"), with no cue of treatment going on now ("currently on", "starting")
+/// after it. A consultant asked what comes next does not offer these again.
 pub fn completed_treatments(question: &Question, lexicon: &Lexicon) -> Vec<String> {
     static CUE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         crate::pattern::regex(
@@ -323,7 +315,7 @@ pub fn completed_treatments(question: &Question, lexicon: &Lexicon) -> Vec<Strin
         let given = f.status == FactStatus::Present
             && lexicon
                 .concept(&f.concept)
-                .is_some_and(|c| is_treatment(c.category));
+                .is_some_and(|c| c.category.is_treatment());
         let Some(at) = given.then(|| text.find(&f.text)).flatten() else {
             continue;
         };
@@ -338,21 +330,8 @@ pub fn completed_treatments(question: &Question, lexicon: &Lexicon) -> Vec<Strin
             if before_surgery && !out.iter().any(|c| c == "neoadjuvant_therapy") {
                 out.push("neoadjuvant_therapy".to_string());
             }
-            let classes = lexicon
-                .concept(&f.concept)
-                .map(|c| c.broader.as_slice())
-                .unwrap_or_default();
-            let implied = facts::implied(&f.concept, FactStatus::Present)
-                .iter()
-                .filter(|(_, s)| *s == FactStatus::Present)
-                .map(|(c, _)| *c);
-            for concept in std::iter::once(f.concept.as_str())
-                .chain(implied)
-                .chain(classes.iter().map(String::as_str))
-            {
-                if !out.iter().any(|c| c == concept) {
-                    out.push(concept.to_string());
-                }
+            if !out.contains(&f.concept) {
+                out.push(f.concept.clone());
             }
         }
     }

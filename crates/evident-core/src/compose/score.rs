@@ -12,7 +12,7 @@ use super::weights::{
 use super::{Candidate, ComposeOptions, sections};
 use crate::answer::Audience;
 use crate::condition;
-use crate::lexicon::{Category, Lexicon};
+use crate::lexicon::Lexicon;
 use crate::question::{FactStatus, Intent, Question};
 
 /// Whether the facts say surgery is not an option ("medically inoperable", "unresectable").
@@ -272,18 +272,14 @@ impl Pool {
             }
             // Every treatment it names is one the patient has finished ("neoadjuvant" only
             // says when the treatment it qualifies is given).
-            let mut treatments = lexicon.find(&u.unit.text).into_iter().filter(|m| {
-                matches!(
-                    m.concept.category,
-                    Category::Treatment | Category::Procedure | Category::Drug
-                ) && m.concept.id != "neoadjuvant_therapy"
-            });
-            let first = treatments.next();
-            first.is_some()
-                && first
-                    .into_iter()
-                    .chain(treatments)
-                    .all(|m| completed.contains(&m.concept.id))
+            let mut treatments = lexicon
+                .find(&u.unit.text)
+                .into_iter()
+                .filter(|m| {
+                    m.concept.category.is_treatment() && m.concept.id != "neoadjuvant_therapy"
+                })
+                .peekable();
+            treatments.peek().is_some() && treatments.all(|m| completed.contains(&m.concept.id))
         });
         for (((u, role), relevance), repeats) in
             units.iter_mut().zip(roles).zip(relevance).zip(repeats)
