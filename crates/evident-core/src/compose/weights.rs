@@ -169,8 +169,8 @@ pub(crate) fn same_cancer(a: &str, b: &str, lexicon: &Lexicon) -> bool {
 /// The question's terms and their weights: words of clinical concepts (condition,
 /// finding, biomarker, site) 1.5, other words 1, words of the treatment history (treatments
 /// already given or ruled out) 0.3; words of the asking sentence count 1.8 times; numbers
-/// followed by a unit ("3 months") 0.7; lexicon synonyms 0.4. Generic question words are
-/// left out.
+/// followed by a unit ("3 months") 0.7; lexicon synonyms, and every name of a member of a
+/// class asked about, 0.4. Generic question words are left out.
 pub(super) fn query_weights(
     question: &Question,
     lexicon: &Lexicon,
