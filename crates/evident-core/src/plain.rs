@@ -378,43 +378,41 @@ impl<'g> PlainWriter<'g> {
     /// short wording alone would lose it; abbreviations and replaced terms are explained
     /// once.
     pub fn rewrite(&mut self, text: &str) -> String {
-        for (seen, entry) in self.seen.iter_mut().zip(&self.glossary.entries) {
+        let glossary = self.glossary;
+        for (explained, entry) in self.seen.iter_mut().zip(&glossary.entries) {
             if entry.mode == Mode::Keep {
-                *seen = false;
+                *explained = false;
             }
         }
-        rewrite_with(text, self.glossary, &mut self.seen)
-    }
-}
-
-fn rewrite_with(text: &str, glossary: &Glossary, seen: &mut [bool]) -> String {
-    if text.trim().is_empty() {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len() + text.len() / 2);
-    for range in sentence::split(text) {
-        let piece = &text[range];
-        let core = piece.trim();
-        if core.is_empty() {
-            out.push_str(piece);
-            continue;
+        let seen = &mut self.seen;
+        if text.trim().is_empty() {
+            return text.to_string();
         }
-        let lead = piece.len() - piece.trim_start().len();
-        out.push_str(&piece[..lead]);
-        let stripped = strip_statistics(core);
-        let rewritten = glossary.rewrite(&stripped, seen);
-        let split = split_long(&rewritten);
-        if split.trim().is_empty() {
-            out.push_str(core);
-        } else {
-            out.push_str(&split);
+        let mut out = String::with_capacity(text.len() + text.len() / 2);
+        for range in sentence::split(text) {
+            let piece = &text[range];
+            let core = piece.trim();
+            if core.is_empty() {
+                out.push_str(piece);
+                continue;
+            }
+            let lead = piece.len() - piece.trim_start().len();
+            out.push_str(&piece[..lead]);
+            let stripped = strip_statistics(core);
+            let rewritten = glossary.rewrite(&stripped, seen);
+            let split = split_long(&rewritten);
+            if split.trim().is_empty() {
+                out.push_str(core);
+            } else {
+                out.push_str(&split);
+            }
+            out.push_str(&piece[lead + core.len()..]);
         }
-        out.push_str(&piece[lead + core.len()..]);
+        if out.trim().is_empty() {
+            return text.to_string();
+        }
+        out
     }
-    if out.trim().is_empty() {
-        return text.to_string();
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------

@@ -298,12 +298,11 @@ pub fn compose(
     };
     // How many of the words of what is asked a statement says in its own words, against
     // the most any chosen statement says: the bottom line answers what is asked.
-    let asked = weights::asked_stems(question, lexicon);
     let asked_in = |i: usize| {
         pool.units[i]
             .set
             .iter()
-            .filter(|s| asked.contains(*s))
+            .filter(|s| pool.asked.contains(*s))
             .count()
     };
     let most_asked = picked

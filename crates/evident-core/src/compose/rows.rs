@@ -16,6 +16,11 @@ static DOSE: LazyLock<Regex> = LazyLock::new(|| {
 /// palonosetron)").
 const NAME_WORDS: usize = 5;
 
+/// Whether a line of a passage is a row of a table (its cells joined by " | ").
+pub(crate) fn is_row(line: &str) -> bool {
+    line.contains(" | ") || line.starts_with("| ") || line.ends_with(" |")
+}
+
 /// The statement a table row makes and the row's name, or `None`. A row makes one when a
 /// cell names a drug (a short capitalised cell without figures) and the cell after it gives
 /// a dose: the name, then that cell and the ones after it. Cells before the name (a drug
@@ -23,7 +28,7 @@ const NAME_WORDS: usize = 5;
 /// row above it (a spanned cell): it takes `above`, that row's name, and makes nothing
 /// without it.
 pub(crate) fn row<'a>(line: &'a str, above: Option<&'a str>) -> Option<(String, &'a str)> {
-    if !line.contains(" | ") && !line.starts_with("| ") && !line.ends_with(" |") {
+    if !is_row(line) {
         return None;
     }
     let cells: Vec<&str> = line

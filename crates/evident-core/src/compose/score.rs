@@ -46,6 +46,8 @@ pub(crate) struct Pool {
     pub units: Vec<Scored>,
     /// For each candidate, the stems of its headings and title.
     pub heading_stems: Vec<Vec<String>>,
+    /// The stems of what is asked (see [`asked_stems`]).
+    pub asked: HashSet<String>,
     coverage: Coverage,
 }
 
@@ -86,7 +88,8 @@ impl Pool {
         let unknown_words = &options.unknown_words;
         let for_patient = options.audience == Audience::Patient;
         let topical = topical_stems(question, lexicon);
-        let weights = query_weights(question, lexicon, &topical);
+        let asked = asked_stems(question, lexicon);
+        let weights = query_weights(question, lexicon, &topical, &asked);
         // Reading the passages (sentences, stems) is most of the work and each passage is
         // read alone: the candidates are shared among the cores.
         let table_rows = question.intent == Intent::Dosing;
@@ -131,7 +134,6 @@ impl Pool {
         };
         // The same over the words of what is asked (and their synonyms) alone: in a case
         // question a statement must speak to the question, not only share the case's words.
-        let asked = asked_stems(question, lexicon);
         let is_asked: Vec<bool> = weights.iter().map(|(s, _)| asked.contains(s)).collect();
         let asked_total: f32 = weighted
             .iter()
@@ -247,15 +249,6 @@ impl Pool {
             .zip(&own)
             .map(|(u, own)| 0.5 * own / best_own + 0.5 * passage_rel[u.candidate] / best_passage)
             .collect();
-        // What each statement does for the reader, read on all cores for the statements
-        // relevant enough to be used.
-        let roles = map_parallel(&units, |i, u| {
-            if relevance[i] >= MIN_RELEVANCE {
-                Role::of(&u.unit.text)
-            } else {
-                Role::Other
-            }
-        });
         // Treatments the patient has finished: for a question about what to do, a statement
         // about giving one of them again (its schedule, its dose, the trials that set it)
         // is not an answer, unless it speaks of what follows it.
@@ -265,10 +258,15 @@ impl Pool {
             }
             _ => Vec::new(),
         };
-        let repeats = map_parallel(&units, |i, u| {
-            if completed.is_empty() || relevance[i] < MIN_RELEVANCE || SEQUEL.is_match(&u.unit.text)
-            {
-                return false;
+        // What each statement does for the reader, and whether it only repeats a finished
+        // treatment, read on all cores for the statements relevant enough to be used.
+        let judged = map_parallel(&units, |i, u| {
+            if relevance[i] < MIN_RELEVANCE {
+                return (Role::Other, false);
+            }
+            let role = Role::of(&u.unit.text);
+            if completed.is_empty() || SEQUEL.is_match(&u.unit.text) {
+                return (role, false);
             }
             // Every treatment it names is one the patient has finished ("neoadjuvant" only
             // says when the treatment it qualifies is given).
@@ -279,11 +277,11 @@ impl Pool {
                     m.concept.category.is_treatment() && m.concept.id != "neoadjuvant_therapy"
                 })
                 .peekable();
-            treatments.peek().is_some() && treatments.all(|m| completed.contains(&m.concept.id))
+            let repeats = treatments.peek().is_some()
+                && treatments.all(|m| completed.contains(&m.concept.id));
+            (role, repeats)
         });
-        for (((u, role), relevance), repeats) in
-            units.iter_mut().zip(roles).zip(relevance).zip(repeats)
-        {
+        for ((u, (role, repeats)), relevance) in units.iter_mut().zip(judged).zip(relevance) {
             let cand = &candidates[u.candidate];
             let rank_prior = 1.0 / (1.0 + u.candidate as f32 / 5.0);
             let doc = cand.passage.id.doc.as_str();
@@ -364,6 +362,7 @@ impl Pool {
         Pool {
             units,
             heading_stems,
+            asked,
             coverage,
         }
     }

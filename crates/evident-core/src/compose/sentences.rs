@@ -165,7 +165,7 @@ pub(crate) fn units(passage: &Passage, table_rows: bool) -> Vec<Unit> {
             continue;
         }
         // Only the next row may continue a row's spanned name cell.
-        if !line.contains(" | ") {
+        if !super::rows::is_row(line) {
             row_name = None;
         }
         let is_item = list_item(line).is_some();

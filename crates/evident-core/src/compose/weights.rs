@@ -170,11 +170,13 @@ pub(crate) fn same_cancer(a: &str, b: &str, lexicon: &Lexicon) -> bool {
 /// finding, biomarker, site) 1.5, other words 1, words of the treatment history (treatments
 /// already given or ruled out) 0.3; words of the asking sentence count 1.8 times; numbers
 /// followed by a unit ("3 months") 0.7; lexicon synonyms, and every name of a member of a
-/// class asked about, 0.4. Generic question words are left out.
+/// class asked about (`asked_stems`, from [`asked_stems`]), 0.4. Generic question words
+/// are left out.
 pub(super) fn query_weights(
     question: &Question,
     lexicon: &Lexicon,
     topical: &HashSet<String>,
+    asked_stems: &HashSet<String>,
 ) -> Vec<(String, f32)> {
     let history = history_stems(question, lexicon);
     // In a case question the asking sentences (ending in '?') say what is wanted; the
@@ -223,10 +225,10 @@ pub(super) fn query_weights(
     }
     // Every name of a member of a class asked about ("T-DM1" for "HER2-directed therapy"),
     // where the search added only its preferred name.
-    let mut asked: Vec<String> = asked_stems(question, lexicon).into_iter().collect();
+    let mut asked: Vec<&String> = asked_stems.iter().collect();
     asked.sort_unstable();
     for s in asked {
-        push(s, 0.4);
+        push(s.clone(), 0.4);
     }
     out
 }

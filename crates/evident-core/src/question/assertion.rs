@@ -589,9 +589,12 @@ fn continues_list(between: &str, after: &str) -> bool {
     static COMMAS: LazyLock<Regex> =
         LazyLock::new(|| crate::pattern::regex(r"^[\s,/]*$").expect("commas regex"));
     static LIST: LazyLock<Regex> = LazyLock::new(|| {
-        crate::pattern::regex(
-            r"(?i)^(?:\s|,|/|\badjuvant\b|\bneoadjuvant\b|\bpreoperative\b|\bpostoperative\b|\bpelvic\b|\bconcurrent\b|\bsystemic\b|\bprior\b|\bprevious\b|\ba\b|\ban\b|\bthe\b|\bany\b|\bsequential\b|\b(?:twice|once)[- ]daily\b|\bdaily\b|\bweekly\b|\d+(?:\.\d+)?\s*(?:gy|mg/m2|mg)\b)*(?:\band then\b|\band\b|\bor\b|\bnor\b|\bthen\b|\bplus\b|\bas well as\b|\bfollowed by\b|\bwith\b|\bcombined with\b)(?:\s|,|/|\badjuvant\b|\bneoadjuvant\b|\bpreoperative\b|\bpostoperative\b|\bpelvic\b|\bconcurrent\b|\bsystemic\b|\bprior\b|\bprevious\b|\ba\b|\ban\b|\bthe\b|\bany\b|\bsequential\b|\b(?:twice|once)[- ]daily\b|\bdaily\b|\bweekly\b|\d+(?:\.\d+)?\s*(?:gy|mg/m2|mg)\b)*$",
-        )
+        // Modifiers of a treatment on either side of the conjunction ("adjuvant", "the",
+        // "concurrent twice-daily", "60 Gy").
+        let modifiers = r"(?:\s|,|/|\badjuvant\b|\bneoadjuvant\b|\bpreoperative\b|\bpostoperative\b|\bpelvic\b|\bconcurrent\b|\bsystemic\b|\bprior\b|\bprevious\b|\ba\b|\ban\b|\bthe\b|\bany\b|\bsequential\b|\b(?:twice|once)[- ]daily\b|\bdaily\b|\bweekly\b|\d+(?:\.\d+)?\s*(?:gy|mg/m2|mg)\b)*";
+        crate::pattern::regex(&format!(
+            r"(?i)^{modifiers}(?:\band then\b|\band\b|\bor\b|\bnor\b|\bthen\b|\bplus\b|\bas well as\b|\bfollowed by\b|\bwith\b|\bcombined with\b){modifiers}$"
+        ))
         .expect("list regex")
     });
     (COMMAS.is_match(between) && NEXT_CONJUNCTION.is_match(after)) || LIST.is_match(between)
