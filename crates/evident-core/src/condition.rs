@@ -71,12 +71,38 @@ pub enum Applicability {
 /// A concept required both ways in one text ("HER2-positive and HER2-negative disease") is
 /// dropped, and so is each condition that repeats an earlier one.
 pub fn conditions(sentence: &str, context: &[String], lexicon: &Lexicon) -> Vec<Condition> {
-    let mut result = read(sentence, false, lexicon);
-    for heading in context.iter().rev() {
-        let own: Vec<String> = result.iter().map(|c| c.concept.clone()).collect();
-        for c in read(heading, true, lexicon) {
-            if !own.contains(&c.concept) {
-                result.push(c);
+    let headings: Vec<Vec<Condition>> = context
+        .iter()
+        .map(|h| heading_conditions(h, lexicon))
+        .collect();
+    let headings: Vec<&[Condition]> = headings.iter().map(Vec::as_slice).collect();
+    conditions_under(sentence, &headings, lexicon)
+}
+
+/// The conditions a heading (or a list's lead-in) sets for the text beneath it: every
+/// reading counts as scoped. Many statements share a heading, so a caller reads each once
+/// and passes the readings to [`conditions_under`].
+pub fn heading_conditions(heading: &str, lexicon: &Lexicon) -> Vec<Condition> {
+    read(heading, true, lexicon)
+}
+
+/// [`conditions`] with the headings already read by [`heading_conditions`], outermost
+/// first.
+pub fn conditions_under(
+    sentence: &str,
+    headings: &[&[Condition]],
+    lexicon: &Lexicon,
+) -> Vec<Condition> {
+    let mut result = if sentence.is_empty() {
+        Vec::new()
+    } else {
+        read(sentence, false, lexicon)
+    };
+    for heading in headings.iter().rev() {
+        let own = result.len();
+        for c in heading.iter() {
+            if !result[..own].iter().any(|o| o.concept == c.concept) {
+                result.push(c.clone());
             }
         }
     }
@@ -268,11 +294,34 @@ fn settle(conditions: Vec<Condition>) -> Vec<Condition> {
 /// The first contradicted condition (in order) decides; otherwise the open ones are
 /// returned, or `Applies` when none is open.
 pub fn applicability(conditions: &[Condition], facts: &[PatientFact]) -> Applicability {
-    let facts = crate::question::facts::with_implications(facts.to_vec());
+    Case::new(facts).applicability(conditions)
+}
+
+/// A patient's facts completed with what they imply, ready to judge many statements'
+/// conditions (see [`applicability`]).
+#[derive(Debug, Clone)]
+pub struct Case {
+    facts: Vec<PatientFact>,
+}
+
+impl Case {
+    pub fn new(facts: &[PatientFact]) -> Case {
+        Case {
+            facts: crate::question::facts::with_implications(facts.to_vec()),
+        }
+    }
+
+    /// How `conditions` relate to this case; see [`applicability`].
+    pub fn applicability(&self, conditions: &[Condition]) -> Applicability {
+        judge_all(conditions, &self.facts)
+    }
+}
+
+fn judge_all(conditions: &[Condition], facts: &[PatientFact]) -> Applicability {
     let mut open = Vec::new();
     let prior = judge::about_prior(conditions);
     for c in conditions {
-        match judge::judge(c, &facts, prior) {
+        match judge::judge(c, facts, prior) {
             judge::Verdict::Met => {}
             judge::Verdict::Contradicted(fact) => {
                 return Applicability::Contradicted {
@@ -285,7 +334,7 @@ pub fn applicability(conditions: &[Condition], facts: &[PatientFact]) -> Applica
     }
     // What the conditions imply can rule the statement out too, but never stays open.
     for c in implied_conditions(conditions) {
-        if let judge::Verdict::Contradicted(fact) = judge::judge(&c, &facts, prior) {
+        if let judge::Verdict::Contradicted(fact) = judge::judge(&c, facts, prior) {
             return Applicability::Contradicted {
                 condition: c,
                 fact: fact.clone(),

@@ -31,19 +31,31 @@ const CONTEXT_BOUND: &[&str] = &[
     "pdq ",
 ];
 
+static BOUND: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| crate::pattern::any_phrase(CONTEXT_BOUND));
+
 /// A sentence fit to stand alone in an answer, or `None`.
 pub(crate) fn clean(raw: &str) -> Option<String> {
     let mut s = remove_registry_ids(raw.trim());
     s = remove_parentheticals(&s);
-    s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    // One space between words, none before a comma, full stop or semicolon.
+    let mut words = 0;
+    let mut tidy = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !tidy.is_empty() && !word.starts_with([',', '.', ';']) {
+            tidy.push(' ');
+            words += 1;
+        } else if tidy.is_empty() {
+            words += 1;
+        }
+        tidy.push_str(word);
+    }
+    s = tidy;
     // An item of a joined list ends its sentence before its citation marker: "agents.;".
-    s = s
-        .replace(" ,", ",")
-        .replace(" .", ".")
-        .replace(" ;", ";")
-        .replace(".;", ";");
+    if s.contains(".;") {
+        s = s.replace(".;", ";");
+    }
     let lower = s.to_lowercase();
-    let words = s.split_whitespace().count();
     let first = s.chars().next()?;
     let reject = !(6..=75).contains(&words)
         || s.contains(" | ")
@@ -55,7 +67,7 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
         || s.ends_with('?')
         || is_definition_row(&s)
         || !(first.is_uppercase() || first.is_ascii_digit())
-        || CONTEXT_BOUND.iter().any(|p| lower.contains(p));
+        || BOUND.is_match(&lower);
     if reject {
         return None;
     }
@@ -156,7 +168,13 @@ fn remove_registry_ids(s: &str) -> String {
         rest = &rest[close + 1..];
     }
     out.push_str(rest);
-    out.replace("()", "").replace("( ", "(")
+    if out.contains("()") {
+        out = out.replace("()", "");
+    }
+    if out.contains("( ") {
+        out = out.replace("( ", "(");
+    }
+    out
 }
 
 /// The parts of a parenthesis worth the reader's words: its estimates and figures, without

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::Candidate;
-use super::terms::{is_generic, stem, words};
+use super::terms::{Stem, is_generic, stem, words};
 use crate::answer::EvidenceStatus;
 use crate::question::Question;
 
@@ -46,21 +46,19 @@ fn is_descriptor(word: &str) -> bool {
             .any(|e| word.ends_with(e))
 }
 
-/// Coverage of the question's topic terms by the best single document among the candidates.
+/// The question's topic terms and their weights for judging coverage (see [`coverage`]).
 ///
 /// Words the lexicon knows as clinical concepts weigh fully; other words count half, words
 /// the corpus never uses three halves (a sure gap), and descriptors ("moderately",
 /// "invasive") a quarter, so that a document on the right condition is not judged
 /// off-topic for lacking the case's incidental wording.
-pub(crate) fn coverage(
+pub(crate) fn topic_terms(
     question: &Question,
-    candidates: &[Candidate],
-    passage_sets: &[super::terms::StemSet],
-    weights: &[(String, f32)],
-    topical: &HashSet<String>,
+    weights: &[(Stem, f32)],
+    topical: &HashSet<Stem>,
     unknown_words: &HashSet<String>,
-) -> (Coverage, HashMap<String, f32>) {
-    let topic: Vec<(String, f32)> = words(&question.expanded)
+) -> Vec<(Stem, f32)> {
+    words(&question.expanded)
         .filter(|w| !is_generic(w) && w.len() >= 3 && !w.chars().any(|c| c.is_ascii_digit()))
         .fold(Vec::new(), |mut acc, word| {
             let s = stem(&word);
@@ -80,22 +78,37 @@ pub(crate) fn coverage(
                 acc.push((s, w));
             }
             acc
-        });
-    let mut by_doc: HashMap<&str, HashSet<&str>> = HashMap::new();
+        })
+}
+
+/// Coverage of the question's topic terms (see [`topic_terms`]) by the best single
+/// document among the candidates, whose passages' stems are `passage_sets`.
+pub(crate) fn coverage(
+    question: &Question,
+    candidates: &[Candidate],
+    passage_sets: &[super::terms::StemSet],
+    topic: &[(Stem, f32)],
+) -> (Coverage, HashMap<String, f32>) {
+    // Which topic terms each document's passages hold (a term is looked up, not every
+    // word of every passage gathered).
+    let mut by_doc: HashMap<&str, Vec<bool>> = HashMap::new();
     for (c, set) in candidates.iter().zip(passage_sets) {
-        by_doc
+        let held = by_doc
             .entry(c.passage.id.doc.as_str())
-            .or_default()
-            .extend(set.iter().map(String::as_str));
+            .or_insert_with(|| vec![false; topic.len()]);
+        for (h, (t, _)) in held.iter_mut().zip(topic) {
+            *h = *h || set.contains(t);
+        }
     }
     let total: f32 = topic.iter().map(|(_, w)| w).sum();
     let mut best: (Option<&str>, f32) = (None, 0.0);
     let mut fractions = HashMap::new();
-    for (doc, set) in &by_doc {
+    for (doc, held) in &by_doc {
         let got: f32 = topic
             .iter()
-            .filter(|(t, _)| set.contains(t.as_str()))
-            .map(|(_, w)| w)
+            .zip(held)
+            .filter(|(_, h)| **h)
+            .map(|((_, w), _)| w)
             .sum();
         let fraction = if total > 0.0 { got / total } else { 0.0 };
         fractions.insert(doc.to_string(), fraction);
@@ -106,14 +119,15 @@ pub(crate) fn coverage(
     let covered = match best.0 {
         Some(doc) => topic
             .iter()
-            .filter(|(t, _)| by_doc[doc].contains(t.as_str()))
-            .map(|(t, _)| t.clone())
+            .zip(&by_doc[doc])
+            .filter(|(_, h)| **h)
+            .map(|((t, _), _)| t.to_string())
             .collect(),
         None => Vec::new(),
     };
     let coverage = Coverage {
         clinical: !question.concepts.is_empty(),
-        terms: topic.into_iter().map(|(t, _)| t).collect(),
+        terms: topic.iter().map(|(t, _)| t.to_string()).collect(),
         covered,
         fraction: best.1,
         best_document: best.0.map(str::to_string),

@@ -153,14 +153,12 @@ pub fn compose(
     // heading would), read on all cores; none for results of operations, which do not
     // apply to a patient who cannot have one.
     let conditions = score::map_parallel(&order, |_, &i| {
-        let unit = &pool.units[i];
-        if no_surgery && score::is_about_surgery_alone(&unit.unit.text) {
+        if no_surgery && score::is_about_surgery_alone(&pool.units[i].unit.text) {
             return None;
         }
-        let mut context = candidates[unit.candidate].passage.section_path.clone();
-        context.extend(unit.unit.lead.iter().cloned());
-        Some(condition::conditions(&unit.unit.text, &context, lexicon))
+        Some(pool.conditions(i, candidates, lexicon))
     });
+    let case = condition::Case::new(&question.facts);
     for (i, conds) in order.into_iter().zip(conditions) {
         let unit = &pool.units[i];
         let cand = &candidates[unit.candidate];
@@ -176,7 +174,7 @@ pub fn compose(
             });
             continue;
         };
-        match condition::applicability(&conds, &question.facts) {
+        match case.applicability(&conds) {
             Applicability::Contradicted { condition, fact } => {
                 if unit.score > 0.0 {
                     decisions.push(Decision {
@@ -360,7 +358,6 @@ pub fn compose(
             decisions,
         };
     };
-
     let mut refs = references::Builder::new(candidates, options.max_studies);
     let mut plain = crate::plain::PlainWriter::new(crate::plain::Glossary::builtin());
     let mut statement = |k: usize| -> Statement {

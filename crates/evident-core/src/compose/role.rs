@@ -44,7 +44,11 @@ impl Role {
 
 /// Words that make a statement a recommendation a reader can act on.
 fn is_actionable(lower: &str) -> bool {
-    [
+    ACTIONABLE.is_match(lower)
+}
+
+static ACTIONABLE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    crate::pattern::any_phrase(&[
         "recommend",
         "should",
         // "Standard" and "option" as what is done, not as a modifier ("standard
@@ -103,15 +107,17 @@ fn is_actionable(lower: &str) -> bool {
         "is not desirable",
         "may not be desirable",
         "warrant",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-}
+    ])
+});
 
 /// Reports research still running ("a trial is ongoing", "is being studied") rather than a
 /// finding or a practice.
 fn is_research_under_way(lower: &str) -> bool {
-    [
+    UNDER_WAY.is_match(lower)
+}
+
+static UNDER_WAY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    crate::pattern::any_phrase(&[
         "is ongoing",
         "are ongoing",
         "is underway",
@@ -129,10 +135,8 @@ fn is_research_under_way(lower: &str) -> bool {
         "under evaluation",
         "results are awaited",
         "results are pending",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-}
+    ])
+});
 
 /// A figure, a comparison or an effect.
 fn has_result(text: &str, lower: &str) -> bool {
@@ -140,39 +144,43 @@ fn has_result(text: &str, lower: &str) -> bool {
         && !lower.contains("median follow")
         && !lower.contains("median age")
         && text.bytes().any(|b| b.is_ascii_digit());
-    median_figure
-        || text.contains('%')
-        || [
-            "improv",
-            "reduc",
-            "increas",
-            "decreas",
-            "signific",
-            "superior",
-            "inferior",
-            "no difference",
-            "similar",
-            "hazard",
-            "hr,",
-            "benefit",
-            "longer",
-            "shorter",
-            "higher",
-            "lower",
-            "prolong",
-            "not ",
-            "were associated",
-            "was associated",
-            "risk of",
-        ]
-        .iter()
-        .any(|w| lower.contains(w))
+    median_figure || text.contains('%') || RESULT.is_match(lower)
 }
+
+static RESULT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    crate::pattern::any_phrase(&[
+        "improv",
+        "reduc",
+        "increas",
+        "decreas",
+        "signific",
+        "superior",
+        "inferior",
+        "no difference",
+        "similar",
+        "hazard",
+        "hr,",
+        "benefit",
+        "longer",
+        "shorter",
+        "higher",
+        "lower",
+        "prolong",
+        "not ",
+        "were associated",
+        "was associated",
+        "risk of",
+    ])
+});
 
 /// What a study set out to show, figures included ("a 12% higher OS was considered
 /// clinically significant"): its hypothesis, not its result.
 fn is_hypothesis(lower: &str) -> bool {
-    [
+    HYPOTHESIS.is_match(lower)
+}
+
+static HYPOTHESIS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    crate::pattern::any_phrase(&[
         "was considered clinically significant",
         "were considered clinically significant",
         "powered to",
@@ -186,14 +194,16 @@ fn is_hypothesis(lower: &str) -> bool {
         "to demonstrate superiority",
         "to show noninferiority",
         "to demonstrate noninferiority",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-}
+    ])
+});
 
 /// How a study was run: its arms, eligibility, stratification and end points.
 fn is_design(lower: &str) -> bool {
-    [
+    DESIGN.is_match(lower)
+}
+
+static DESIGN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    crate::pattern::any_phrase(&[
         "randomly assigned",
         "randomized",
         "evaluated",
@@ -217,10 +227,8 @@ fn is_design(lower: &str) -> bool {
         "has addressed",
         "summarizes",
         "were required",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-}
+    ])
+});
 
 /// What a drug is, how a classification is named, or what was done decades ago.
 fn is_background(lower: &str) -> bool {
@@ -248,7 +256,9 @@ fn is_background(lower: &str) -> bool {
         "the 1990s",
         "was considered the most effective",
     ];
-    DESCRIBES.iter().any(|w| lower.contains(w))
+    static ANY: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| crate::pattern::any_phrase(DESCRIBES));
+    ANY.is_match(lower)
 }
 
 #[cfg(test)]

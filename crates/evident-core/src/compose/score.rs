@@ -2,10 +2,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::coverage::{Coverage, coverage};
+use super::coverage::{Coverage, coverage, topic_terms};
 use super::role::Role;
 use super::sentences::{self, Unit};
-use super::terms::{StemSet, content_stems};
+use super::terms::{Stem, StemSet, content_stems};
 use super::weights::{
     ASKED_SHARE, OTHER_CANCER, asked_stems, cancers, query_weights, same_cancer, topical_stems,
 };
@@ -27,10 +27,10 @@ pub(crate) fn surgery_ruled_out(question: &Question) -> bool {
 pub(crate) struct Scored {
     pub candidate: usize,
     pub unit: Unit,
-    pub stems: Vec<String>,
+    pub stems: Vec<Stem>,
     pub set: StemSet,
     /// The stems of the lead-in of the list the statement is an item of.
-    pub lead_stems: Vec<String>,
+    pub lead_stems: Vec<Stem>,
     /// Share of the question's weighted terms the statement contains.
     pub relevance: f32,
     /// What the statement does for the reader (read only for statements relevant enough
@@ -45,10 +45,22 @@ pub(crate) struct Scored {
 pub(crate) struct Pool {
     pub units: Vec<Scored>,
     /// For each candidate, the stems of its headings and title.
-    pub heading_stems: Vec<Vec<String>>,
+    pub heading_stems: Vec<Vec<Stem>>,
     /// The stems of what is asked (see [`asked_stems`]).
-    pub asked: HashSet<String>,
+    pub asked: HashSet<Stem>,
+    /// What each heading of the candidates conditions (see [`condition::heading_conditions`]).
+    heading_conditions: HeadingConditions,
     coverage: Coverage,
+}
+
+type HeadingConditions = rustc_hash::FxHashMap<String, Vec<condition::Condition>>;
+
+/// The readings of the headings of `path`, outermost first.
+fn under<'a>(read: &'a HeadingConditions, path: &[String]) -> Vec<&'a [condition::Condition]> {
+    path.iter()
+        .filter_map(|h| read.get(h))
+        .map(Vec::as_slice)
+        .collect()
 }
 
 /// Minimum relevance, relative to the best statement, for a statement to be used at all.
@@ -93,7 +105,12 @@ impl Pool {
         // Reading the passages (sentences, stems) is most of the work and each passage is
         // read alone: the candidates are shared among the cores.
         let table_rows = question.intent == Intent::Dosing;
-        let reads = map_parallel(candidates, |ci, cand| read_candidate(ci, cand, table_rows));
+        let topic = topic_terms(question, &weights, &topical, unknown_words);
+        // The passages' and headings' words are only looked up for these.
+        let vocabulary: StemSet = weights.iter().chain(&topic).map(|(s, _)| *s).collect();
+        let reads = map_parallel(candidates, |ci, cand| {
+            read_candidate(ci, cand, table_rows, &vocabulary)
+        });
         let mut units = Vec::new();
         let mut heading_sets: Vec<StemSet> = Vec::with_capacity(candidates.len());
         let mut passage_sets: Vec<StemSet> = Vec::with_capacity(candidates.len());
@@ -105,14 +122,14 @@ impl Pool {
             passage_sets.push(read.passage);
         }
         // Rarity of each stem among the candidates' statements.
-        let mut df: rustc_hash::FxHashMap<&str, usize> = Default::default();
+        let mut df: rustc_hash::FxHashMap<Stem, usize> = Default::default();
         for u in &units {
             for s in &u.set {
-                *df.entry(s.as_str()).or_default() += 1;
+                *df.entry(*s).or_default() += 1;
             }
         }
         let n = units.len() as f32;
-        let idf = |s: &str| match df.get(s) {
+        let idf = |s: &Stem| match df.get(s) {
             Some(&d) => ((n + 1.0) / (d as f32 + 0.5)).ln().max(0.1),
             None => 0.0,
         };
@@ -150,14 +167,7 @@ impl Pool {
         }
         let max_focus = focus.values().cloned().fold(0.0f32, f32::max).max(1e-6);
         // ... and documents that cover more of the question's topic.
-        let (coverage, doc_coverage) = coverage(
-            question,
-            candidates,
-            &passage_sets,
-            &weights,
-            &topical,
-            unknown_words,
-        );
+        let (coverage, doc_coverage) = coverage(question, candidates, &passage_sets, &topic);
         let best_coverage = coverage.fraction.max(1e-6);
         // Passages under a heading that names the patient's own population ("Postoperative
         // therapy for HER2-positive breast cancer" for a HER2-positive case): the guideline
@@ -169,10 +179,22 @@ impl Pool {
             .collect();
         paths.sort_unstable();
         paths.dedup();
+        // The conditions each heading sets, read once: many statements share a heading.
+        let mut heads: Vec<&str> = paths
+            .iter()
+            .flat_map(|p| p.iter())
+            .map(String::as_str)
+            .collect();
+        heads.sort_unstable();
+        heads.dedup();
+        let read = map_parallel(&heads, |_, h| condition::heading_conditions(h, lexicon));
+        let heading_conditions: HeadingConditions =
+            heads.into_iter().map(str::to_string).zip(read).collect();
+        let case = condition::Case::new(&question.facts);
         let fits = map_parallel(&paths, |_, path| {
-            let conds = condition::conditions("", path, lexicon);
+            let conds = condition::conditions_under("", &under(&heading_conditions, path), lexicon);
             // At least one condition met and none contradicted.
-            match condition::applicability(&conds, &question.facts) {
+            match case.applicability(&conds) {
                 condition::Applicability::Applies => !conds.is_empty(),
                 condition::Applicability::Unknown(open) => open.len() < conds.len(),
                 condition::Applicability::Contradicted { .. } => false,
@@ -363,8 +385,27 @@ impl Pool {
             units,
             heading_stems,
             asked,
+            heading_conditions,
             coverage,
         }
+    }
+
+    /// The conditions of statement `i`: its own, its list lead-in's and its headings'.
+    pub fn conditions(
+        &self,
+        i: usize,
+        candidates: &[Candidate],
+        lexicon: &Lexicon,
+    ) -> Vec<condition::Condition> {
+        let unit = &self.units[i].unit;
+        let path = &candidates[self.units[i].candidate].passage.section_path;
+        let mut headings = under(&self.heading_conditions, path);
+        let lead = unit
+            .lead
+            .as_deref()
+            .map(|l| condition::heading_conditions(l, lexicon));
+        headings.extend(lead.as_deref());
+        condition::conditions_under(&unit.text, &headings, lexicon)
     }
 
     pub fn coverage(&self) -> Coverage {
@@ -373,27 +414,34 @@ impl Pool {
 }
 
 /// One candidate read: its statements, the stems of its headings and title, and those of
-/// its text with them.
+/// the question's vocabulary that its headings, and its text with them, hold.
 struct Read {
     units: Vec<Scored>,
-    heading_stems: Vec<String>,
+    heading_stems: Vec<Stem>,
     headings: StemSet,
     passage: StemSet,
 }
 
-fn read_candidate(ci: usize, cand: &Candidate, table_rows: bool) -> Read {
+fn read_candidate(ci: usize, cand: &Candidate, table_rows: bool, vocabulary: &StemSet) -> Read {
     let mut heading = cand.passage.section_path.join(" ");
     heading.push(' ');
     heading.push_str(&cand.title);
     let heading_stems = content_stems(&heading);
-    let headings: StemSet = heading_stems.iter().cloned().collect();
-    let mut passage: StemSet = content_stems(&cand.passage.text).into_iter().collect();
-    passage.extend(headings.iter().cloned());
+    let headings: StemSet = heading_stems
+        .iter()
+        .filter(|s| vocabulary.contains(*s))
+        .copied()
+        .collect();
+    let mut passage: StemSet = content_stems(&cand.passage.text)
+        .into_iter()
+        .filter(|s| vocabulary.contains(s))
+        .collect();
+    passage.extend(headings.iter().copied());
     let units = sentences::units(&cand.passage, table_rows)
         .into_iter()
         .map(|unit| {
             let stems = content_stems(&unit.text);
-            let set = stems.iter().cloned().collect();
+            let set = stems.iter().copied().collect();
             let lead_stems = unit.lead.as_deref().map(content_stems).unwrap_or_default();
             Scored {
                 candidate: ci,

@@ -1,5 +1,6 @@
 //! Which section a statement belongs in, the order of sections for each intent, and their titles.
 
+use super::terms::Stem;
 use crate::answer::SectionKind;
 use crate::question::Intent;
 
@@ -85,9 +86,9 @@ const CONTEXT_WEIGHT: f32 = 0.1;
 /// Scores a statement's fit to each section kind (the headings of its passage and the
 /// lead-in of its list breaking ties); returns the best kind.
 pub(crate) fn classify(
-    stems: &[String],
-    heading_stems: &[String],
-    lead_stems: &[String],
+    stems: &[Stem],
+    heading_stems: &[Stem],
+    lead_stems: &[Stem],
     allowed: &[SectionKind],
 ) -> SectionKind {
     let mut best = (allowed[0], 0.0f32);
@@ -102,7 +103,7 @@ pub(crate) fn classify(
 }
 
 /// How many of a statement's stems are cues of `kind`.
-pub(crate) fn cue_hits(kind: SectionKind, stems: &[String]) -> usize {
+pub(crate) fn cue_hits(kind: SectionKind, stems: &[Stem]) -> usize {
     let cues = CUES
         .iter()
         .find(|(k, _)| *k == kind)
@@ -110,7 +111,7 @@ pub(crate) fn cue_hits(kind: SectionKind, stems: &[String]) -> usize {
         .unwrap_or(&[]);
     stems
         .iter()
-        .filter(|s| cues.iter().any(|c| s.starts_with(c)))
+        .filter(|s| cues.iter().any(|c| s.as_bytes().starts_with(c.as_bytes())))
         .count()
 }
 

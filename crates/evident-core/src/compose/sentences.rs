@@ -41,6 +41,9 @@ const POPULATION_BACK_REFERENCES: &[&str] = &[
     "either arm",
 ];
 
+static POPULATION: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| crate::pattern::any_phrase(POPULATION_BACK_REFERENCES));
+
 /// Words that, opening a sentence, refer to what came before it.
 const BACK_REFERENCES: &[&str] = &[
     "this",
@@ -96,14 +99,20 @@ fn names_what_came_before(lower: &str) -> bool {
         "is", "was", "are", "were", "may", "might", "can", "could", "should", "would", "will",
         "has", "have", "had", "does", "did", "do", "means", "suggests",
     ];
-    let words: Vec<&str> = lower
+    let mut words = lower
         .split(|c: char| !c.is_alphanumeric() && c != '-')
-        .filter(|w| !w.is_empty())
-        .collect();
-    words
-        .windows(2)
-        .skip(1)
-        .any(|pair| matches!(pair[0], "this" | "these") && !NOT_A_NOUN.contains(&pair[1]))
+        .filter(|w| !w.is_empty());
+    // Not the sentence's first word: that one is judged as a back-reference.
+    let Some(mut previous) = words.nth(1) else {
+        return false;
+    };
+    for word in words {
+        if matches!(previous, "this" | "these") && !NOT_A_NOUN.contains(&word) {
+            return true;
+        }
+        previous = word;
+    }
+    false
 }
 
 /// The statement candidates of a passage, in text order.
@@ -280,7 +289,7 @@ fn push(
     let dangling = BACK_REFERENCES
         .iter()
         .any(|w| lower.starts_with(w) && lower[w.len()..].starts_with([' ', ',']))
-        || POPULATION_BACK_REFERENCES.iter().any(|p| lower.contains(p))
+        || POPULATION.is_match(&lower)
         || names_what_came_before(&lower);
     out.push(Unit {
         text,

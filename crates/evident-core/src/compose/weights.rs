@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::terms::{is_generic, stem, words};
+use super::terms::{Stem, is_generic, stem, words};
 use crate::lexicon::{Category, Lexicon};
 use crate::question::{FactStatus, Question};
 
@@ -11,8 +11,8 @@ use crate::question::{FactStatus, Question};
 /// Also the words of facts stated as absent ("no distant metastases") and of value facts
 /// (age, TNM, size): they describe the case and decide which branches apply, but are not
 /// what the question asks about.
-pub(super) fn history_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
-    let mut history: HashSet<String> = HashSet::new();
+pub(super) fn history_stems(question: &Question, lexicon: &Lexicon) -> HashSet<Stem> {
+    let mut history: HashSet<Stem> = HashSet::new();
     for f in &question.facts {
         let is_treatment = lexicon.concept(&f.concept).is_some_and(|c| {
             matches!(
@@ -53,8 +53,8 @@ pub fn focus_query(question: &Question, lexicon: &Lexicon) -> String {
 
 /// Words of clinical concepts named in the question (the condition, findings, biomarkers,
 /// sites): the topic.
-pub(super) fn topical_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
-    let mut topical: HashSet<String> = HashSet::new();
+pub(super) fn topical_stems(question: &Question, lexicon: &Lexicon) -> HashSet<Stem> {
+    let mut topical: HashSet<Stem> = HashSet::new();
     for m in lexicon.find(&question.expanded) {
         if matches!(
             m.concept.category,
@@ -73,7 +73,7 @@ pub(super) const ASKED_SHARE: f32 = 0.4;
 /// concepts they name and of the members of the classes they name (a short list, as
 /// [`Lexicon::members`] gives it), treatment history and generic words left out. Empty when
 /// the question has no asking sentence.
-pub(super) fn asked_stems(question: &Question, lexicon: &Lexicon) -> HashSet<String> {
+pub(super) fn asked_stems(question: &Question, lexicon: &Lexicon) -> HashSet<Stem> {
     let history = history_stems(question, lexicon);
     let mut out = HashSet::new();
     for sentence in crate::sentence::sentences(&question.expanded)
@@ -175,19 +175,19 @@ pub(crate) fn same_cancer(a: &str, b: &str, lexicon: &Lexicon) -> bool {
 pub(super) fn query_weights(
     question: &Question,
     lexicon: &Lexicon,
-    topical: &HashSet<String>,
-    asked_stems: &HashSet<String>,
-) -> Vec<(String, f32)> {
+    topical: &HashSet<Stem>,
+    asked_stems: &HashSet<Stem>,
+) -> Vec<(Stem, f32)> {
     let history = history_stems(question, lexicon);
     // In a case question the asking sentences (ending in '?') say what is wanted; the
     // others describe the case.
-    let asked: HashSet<String> = crate::sentence::sentences(&question.expanded)
+    let asked: HashSet<Stem> = crate::sentence::sentences(&question.expanded)
         .into_iter()
         .filter(|s| s.ends_with('?'))
         .flat_map(|s| words(s).map(|w| stem(&w)).collect::<Vec<_>>())
         .collect();
-    let mut out: Vec<(String, f32)> = Vec::new();
-    let mut push = |s: String, w: f32| {
+    let mut out: Vec<(Stem, f32)> = Vec::new();
+    let mut push = |s: Stem, w: f32| {
         if let Some(e) = out.iter_mut().find(|(t, _)| *t == s) {
             e.1 = e.1.max(w);
         } else {
@@ -199,7 +199,7 @@ pub(super) fn query_weights(
         // A number counts when a unit of duration or dose follows it ("3 months", "60 Gy").
         if w.chars().all(|c| c.is_ascii_digit()) {
             if tokens.get(k + 1).is_some_and(|u| is_unit(u)) {
-                push(w.clone(), 0.7);
+                push(stem(w), 0.7);
             }
             continue;
         }
@@ -225,10 +225,10 @@ pub(super) fn query_weights(
     }
     // Every name of a member of a class asked about ("T-DM1" for "HER2-directed therapy"),
     // where the search added only its preferred name.
-    let mut asked: Vec<&String> = asked_stems.iter().collect();
+    let mut asked: Vec<&Stem> = asked_stems.iter().collect();
     asked.sort_unstable();
     for s in asked {
-        push(s.clone(), 0.4);
+        push(*s, 0.4);
     }
     out
 }
