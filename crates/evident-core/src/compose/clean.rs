@@ -29,10 +29,20 @@ const CONTEXT_BOUND: &[&str] = &[
     "this image",
     "enlarge",
     "pdq ",
+    "to learn more",
+    "learn more about",
+    "visit the",
+    "professional version",
+    "patient version",
 ];
 
 static BOUND: std::sync::LazyLock<regex::Regex> =
     std::sync::LazyLock::new(|| crate::pattern::any_phrase(CONTEXT_BOUND));
+
+/// A numbered table or figure of the source ("Table 5 shows ...", "in Figure 2").
+static NUMBERED_POINTER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    crate::pattern::regex(r"\b(?:table|figure)\s+\d").expect("pointer regex")
+});
 
 /// A sentence fit to stand alone in an answer, or `None`.
 pub(crate) fn clean(raw: &str) -> Option<String> {
@@ -67,7 +77,8 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
         || s.ends_with('?')
         || is_definition_row(&s)
         || !(first.is_uppercase() || first.is_ascii_digit())
-        || BOUND.is_match(&lower);
+        || BOUND.is_match(&lower)
+        || NUMBERED_POINTER.is_match(&lower);
     if reject {
         return None;
     }
@@ -131,12 +142,42 @@ pub(crate) fn has_verb(text: &str) -> bool {
         "raises",
         "makes",
     ];
-    // A participle inside a compound ("platinum-based", "HER2-directed") is an adjective.
-    text.split(|c: char| !c.is_alphanumeric() && c != '-')
-        .map(str::to_ascii_lowercase)
-        .any(|w| {
-            VERBS.contains(&w.as_str()) || (w.len() > 4 && w.ends_with("ed") && !w.contains('-'))
-        })
+    // Words after which an "-ed" word is a participle ("radiotherapy followed by surgery",
+    // "supplements administered orally"), not the verb of a sentence.
+    const AFTER_PARTICIPLE: &[&str] = &[
+        "by",
+        "with",
+        "in",
+        "to",
+        "for",
+        "at",
+        "on",
+        "from",
+        "as",
+        "orally",
+        "intravenously",
+        "daily",
+        "weekly",
+        "alone",
+    ];
+    let lower = text.to_ascii_lowercase();
+    let mut words = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '(')
+        .filter(|w| !w.is_empty())
+        .peekable();
+    while let Some(w) = words.next() {
+        if VERBS.contains(&w) {
+            return true;
+        }
+        // A participle inside a compound ("platinum-based", "HER2-directed") is an
+        // adjective.
+        let past = w.len() > 4 && w.ends_with("ed") && !w.contains(['-', '(']);
+        let next = words.peek().copied().unwrap_or("");
+        if past && !next.starts_with('(') && !AFTER_PARTICIPLE.contains(&next) {
+            return true;
+        }
+    }
+    false
 }
 
 /// A row of a staging or abbreviation table ("N1b = One clinically detected node", "T =
@@ -245,12 +286,33 @@ mod tests {
     fn context_bound_and_fragmentary_sentences_are_dropped() {
         for s in [
             "For more information, see the Treatment section of this summary.",
+            "Table 5 shows the standard treatment options for hepatocellular carcinoma.",
+            "To learn more, visit the Vasomotor symptoms section of the professional version.",
             "Too short to use.",
             "| Stage | Description | 5-year survival |",
             "which was not significant in the smaller cohort of patients studied.",
             "Which patients benefit most from adjuvant therapy in this setting?",
         ] {
             assert_eq!(clean(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn a_participle_is_not_the_verb_of_a_sentence() {
+        for fragment in [
+            "Zinc supplements administered orally in patients receiving radiation therapy.",
+            "Radical inguinal orchiectomy followed by one dose of carboplatin.",
+            "Removal of the testicle followed (in adults) by node dissection.",
+            "Platinum-based chemotherapy for HER2-directed disease.",
+        ] {
+            assert!(!has_verb(fragment), "{fragment}");
+        }
+        for sentence in [
+            "Olaparib improved progression-free survival.",
+            "Surveillance is an option after orchiectomy.",
+            "Patients treated with nivolumab had fewer adverse events.",
+        ] {
+            assert!(has_verb(sentence), "{sentence}");
         }
     }
 

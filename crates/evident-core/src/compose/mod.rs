@@ -140,7 +140,11 @@ pub fn compose(
             } else {
                 MIN_DOC_SHARE
             };
-            u.doc_share >= floor && u.relevance >= score::MIN_RELEVANCE
+            // A sentence written to a patient ("talk with your doctor") is not one for a
+            // professional.
+            let for_reader = options.audience == Audience::Patient
+                || !sentences::addresses_the_reader(&u.unit.text);
+            u.doc_share >= floor && u.relevance >= score::MIN_RELEVANCE && for_reader
         })
         .collect();
     order.sort_by(|&a, &b| pool.units[b].score.total_cmp(&pool.units[a].score));
@@ -311,8 +315,14 @@ pub fn compose(
         .max(1);
     let bottom_value = |p: &select::Picked| {
         let mut value = p.score + 0.1 * asked_in(p.index) as f32 / most_asked as f32;
-        if pool.units[p.index].role == wanted {
-            value += 0.1;
+        match pool.units[p.index].role {
+            role if role == wanted => value += 0.1,
+            // How a study was run, what is unknown, background: no bottom line.
+            role::Role::Design
+            | role::Role::UnderWay
+            | role::Role::Background
+            | role::Role::Gap => value -= 0.1,
+            _ => {}
         }
         if section_of(p.index) == primary {
             value += 0.05;
@@ -330,7 +340,16 @@ pub fn compose(
             .map(|p| p.index)
     };
     let speaks = |p: &select::Picked| sections::cue_hits(primary, &pool.units[p.index].stems) > 0;
-    let bottom_line = best(&speaks).or_else(|| best(&|_| true));
+    // A bottom line stands alone: no pointer back at text the reader does not have, and a
+    // sentence rather than a fragment.
+    let stands = |p: &select::Picked| {
+        let unit = &pool.units[p.index].unit;
+        !unit.dangling && clean::has_verb(&unit.text)
+    };
+    let bottom_line = best(&|p| speaks(p) && stands(p))
+        .or_else(|| best(&stands))
+        .or_else(|| best(&speaks))
+        .or_else(|| best(&|_| true));
     // A bottom line from another section than the one that kept a sixth item for it would
     // leave that item unshown: choose again around the bottom line.
     let picked = match bottom_line {

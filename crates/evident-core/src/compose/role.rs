@@ -17,6 +17,9 @@ pub(crate) enum Role {
     UnderWay,
     /// Describes a drug, a classification or history rather than care.
     Background,
+    /// Says what is not yet known or what research is needed ("larger studies are
+    /// needed"): honest, but no answer, and its "needed" is not advice.
+    Gap,
     /// None of these.
     Other,
 }
@@ -26,9 +29,14 @@ impl Role {
         let lower = text.to_ascii_lowercase();
         if is_research_under_way(&lower) {
             Role::UnderWay
+        } else if GAP.is_match(&lower) {
+            Role::Gap
         } else if is_background(&lower) {
             Role::Background
-        } else if is_hypothesis(&lower) || (is_design(&lower) && !has_result(text, &lower)) {
+        } else if is_hypothesis(&lower)
+            || ELIGIBILITY.is_match(&lower)
+            || (is_design(&lower) && !has_result(text, &lower))
+        {
             // "Patients were randomly assigned to topotecan, which is the standard of
             // care, or ...": a design, whatever words of practice it holds.
             Role::Design
@@ -41,6 +49,14 @@ impl Role {
         }
     }
 }
+
+/// What is still unknown and the research it needs.
+static GAP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    crate::pattern::regex(
+        r"\b(?:further|more|larger|additional|future|longer|mature|prospective|randomized|confirmatory)\s+(?:\w+\s+){0,2}(?:studies|study|trials|trial|research|data|investigation|evaluation|follow-up)\b[^.;]{0,150}?\b(?:is|are|will be)\s+(?:needed|necessary|required|warranted)|(?:remains?|is|are)\s+(?:still\s+)?(?:unclear|unknown|to be (?:determined|defined|established))|(?:has|have)\s+not\s+(?:yet\s+)?been\s+(?:established|defined|determined)",
+    )
+    .expect("gap regex")
+});
 
 /// Words that make a statement a recommendation a reader can act on.
 fn is_actionable(lower: &str) -> bool {
@@ -197,6 +213,19 @@ static HYPOTHESIS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(
     ])
 });
 
+/// Who a study took in or left out, figures included ("patients with a score higher than
+/// 1 were excluded").
+static ELIGIBILITY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    crate::pattern::any_phrase(&[
+        "were excluded",
+        "was excluded",
+        "were ineligible",
+        "inclusion criteria",
+        "exclusion criteria",
+        "were eligible if",
+    ])
+});
+
 /// How a study was run: its arms, eligibility, stratification and end points.
 fn is_design(lower: &str) -> bool {
     DESIGN.is_match(lower)
@@ -227,6 +256,10 @@ static DESIGN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         "has addressed",
         "summarizes",
         "were required",
+        "assessed the",
+        "examined the",
+        "explored the",
+        "was excluded",
     ])
 });
 
@@ -293,6 +326,26 @@ mod tests {
                 Role::UnderWay,
             ),
             ("Bone scans are read by radiologists.", Role::Other),
+            (
+                "More mature data are necessary to determine whether platinum sensitivity predicts response.",
+                Role::Gap,
+            ),
+            (
+                "Larger studies, including maintenance inhibitors with longer follow-up, are needed.",
+                Role::Gap,
+            ),
+            (
+                "The optimal duration of maintenance therapy remains unclear.",
+                Role::Gap,
+            ),
+            (
+                "Patients with an ECOG PS score higher than 1 were excluded.",
+                Role::Design,
+            ),
+            (
+                "Treatment is needed when symptoms appear.",
+                Role::Recommendation,
+            ),
             (
                 "Patients were randomly assigned to topotecan, which is the standard of care, or to a doublet.",
                 Role::Design,

@@ -7,7 +7,8 @@ use super::role::Role;
 use super::sentences::{self, Unit};
 use super::terms::{Stem, StemSet, content_stems};
 use super::weights::{
-    ASKED_SHARE, OTHER_CANCER, asked_stems, cancers, query_weights, same_cancer, topical_stems,
+    ASKED_SHARE, OTHER_TOPIC, about_a_child, asked_stems, cancers, for_children, query_weights,
+    same_cancer, topical_stems,
 };
 use super::{Candidate, ComposeOptions, sections};
 use crate::answer::Audience;
@@ -159,11 +160,37 @@ impl Pool {
             .map(|(w, _)| w)
             .sum();
         let by_asked = asked_total > 0.0 && asked.len() < weights.len();
+        let asked_cancers = cancers(&question.expanded, lexicon);
+        let child = about_a_child(question);
+        // Judged once a title: the candidates of one document share it.
+        let mut other_by_title: HashMap<&str, bool> = HashMap::new();
+        let other_topic_docs: HashSet<usize> = candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                *other_by_title.entry(c.title.as_str()).or_insert_with(|| {
+                    let named = cancers(&c.title, lexicon);
+                    let other_cancer = !asked_cancers.is_empty()
+                        && !named.is_empty()
+                        && !named
+                            .iter()
+                            .any(|d| asked_cancers.iter().any(|q| same_cancer(q, d, lexicon)));
+                    other_cancer || (!child && for_children(&c.title))
+                })
+            })
+            .map(|(i, _)| i)
+            .collect();
         // Document focus: documents with many well-ranked passages are the ones the
-        // question is about.
+        // question is about (a document about another cancer, or about children, much
+        // less so).
         let mut focus: HashMap<&str, f32> = HashMap::new();
         for (rank, c) in candidates.iter().enumerate() {
-            *focus.entry(c.passage.id.doc.as_str()).or_default() += 1.0 / (rank as f32 + 2.0);
+            let weight = if other_topic_docs.contains(&rank) {
+                OTHER_TOPIC
+            } else {
+                1.0
+            };
+            *focus.entry(c.passage.id.doc.as_str()).or_default() += weight / (rank as f32 + 2.0);
         }
         let max_focus = focus.values().cloned().fold(0.0f32, f32::max).max(1e-6);
         // ... and documents that cover more of the question's topic.
@@ -248,24 +275,6 @@ impl Pool {
             }
         });
         let best_own = top_mean(&own);
-        let asked_cancers = cancers(&question.expanded, lexicon);
-        // Judged once a title: the candidates of one document share it.
-        let mut other_by_title: HashMap<&str, bool> = HashMap::new();
-        let other_cancer_docs: HashSet<usize> = candidates
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| {
-                *other_by_title.entry(c.title.as_str()).or_insert_with(|| {
-                    let named = cancers(&c.title, lexicon);
-                    !asked_cancers.is_empty()
-                        && !named.is_empty()
-                        && !named
-                            .iter()
-                            .any(|d| asked_cancers.iter().any(|q| same_cancer(q, d, lexicon)))
-                })
-            })
-            .map(|(i, _)| i)
-            .collect();
         let relevance: Vec<f32> = units
             .iter()
             .zip(&own)
@@ -311,13 +320,14 @@ impl Pool {
             let ranked = focus[doc] / max_focus;
             let doc_focus = 0.5 * ranked + 0.5 * covered.powi(2);
             // A document speaks in the answer when it covers the topic and ranks well, and
-            // hardly at all when its title names another cancer than the question's.
-            let other_cancer = if other_cancer_docs.contains(&u.candidate) {
-                OTHER_CANCER
+            // hardly at all when its title names another cancer than the question's, or children
+            // when the question is not about a child.
+            let other_topic = if other_topic_docs.contains(&u.candidate) {
+                OTHER_TOPIC
             } else {
                 1.0
             };
-            let doc_share = covered * (0.5 + 0.5 * ranked) * other_cancer;
+            let doc_share = covered * (0.5 + 0.5 * ranked) * other_topic;
             let cue = (sections::cue_hits(primary, &u.stems).min(2)) as f32;
             let heading_cue = if heading_asked[u.candidate] {
                 HEADING_ASKED
@@ -364,7 +374,7 @@ impl Pool {
             // little they can use.
             score += match role {
                 Role::Recommendation => 0.1,
-                Role::Finding | Role::Other => 0.0,
+                Role::Finding | Role::Gap | Role::Other => 0.0,
                 Role::Design | Role::UnderWay | Role::Background => -0.05,
             };
             // A patient is better served by sources written for patients and by plain,
@@ -437,7 +447,18 @@ fn read_candidate(ci: usize, cand: &Candidate, table_rows: bool, vocabulary: &St
         .filter(|s| vocabulary.contains(s))
         .collect();
     passage.extend(headings.iter().copied());
-    let units = sentences::units(&cand.passage, table_rows)
+    // Nothing under a heading about the document itself is evidence.
+    let about_the_document = cand
+        .passage
+        .section_path
+        .iter()
+        .any(|h| sentences::about_the_document(h));
+    let units = if about_the_document {
+        Vec::new()
+    } else {
+        sentences::units(&cand.passage, table_rows)
+    };
+    let units = units
         .into_iter()
         .map(|unit| {
             let stems = content_stems(&unit.text);

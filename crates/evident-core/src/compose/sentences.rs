@@ -88,6 +88,7 @@ const BACK_REFERENCES: &[&str] = &[
     "the above",
     "the aforementioned",
     "the remaining",
+    "other",
 ];
 
 /// A demonstrative inside the sentence that points at what the text before it named
@@ -113,6 +114,37 @@ fn names_what_came_before(lower: &str) -> bool {
         previous = word;
     }
     false
+}
+
+/// Whether a heading is about the document rather than its topic ("Latest Updates to This
+/// Summary", "About This PDQ Summary", "Reviewers and Updates"): what is written under it
+/// (what changed, who reviewed) is no evidence about care.
+pub(crate) fn about_the_document(heading: &str) -> bool {
+    let lower = heading.to_lowercase();
+    [
+        "latest updates",
+        "changes to this summary",
+        "updates to this summary",
+        "about this",
+        "reviewers and updates",
+        "editorial board",
+        "how to cite",
+        "permission to use",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
+}
+
+/// Whether a sentence speaks to its reader ("you should talk with your doctor"): written
+/// for patients, it does not belong in an answer for a professional.
+pub(crate) fn addresses_the_reader(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .any(|w| {
+            matches!(
+                w.to_ascii_lowercase().as_str(),
+                "you" | "your" | "you're" | "yours" | "yourself"
+            )
+        })
 }
 
 /// The statement candidates of a passage, in text order.
@@ -304,6 +336,24 @@ fn push(
 mod tests {
     use super::*;
     use crate::document::{DocId, Mark, PassageId};
+
+    #[test]
+    fn headings_about_the_document_and_sentences_to_the_reader_are_recognised() {
+        assert!(about_the_document(
+            "Latest Updates to This Summary (05/14/2025)"
+        ));
+        assert!(about_the_document("About This PDQ Summary"));
+        assert!(!about_the_document("Treatment of Stage III Melanoma"));
+        assert!(addresses_the_reader(
+            "Talk with your doctor before using soy."
+        ));
+        assert!(addresses_the_reader(
+            "If you have many tumors, cystectomy may be an option."
+        ));
+        assert!(!addresses_the_reader(
+            "Young patients tolerate chemotherapy better."
+        ));
+    }
 
     fn passage(text: &str, citations: Vec<Mark>) -> Passage {
         Passage {

@@ -5,6 +5,8 @@ use crate::answer::Audience;
 use crate::document::{DocId, PassageId};
 use crate::question::{FactStatus, Intent, PatientFact};
 
+mod population;
+
 fn cand(doc: &str, ordinal: u32, section: &[&str], text: &str) -> Candidate {
     Candidate {
         passage: Passage {

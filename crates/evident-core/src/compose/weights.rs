@@ -116,8 +116,59 @@ pub(super) fn asked_stems(question: &Question, lexicon: &Lexicon) -> HashSet<Ste
 }
 
 /// How much of its share a document keeps when its title names only other cancers than
-/// the question's (a gastric cancer summary for a colon cancer question).
-pub(super) const OTHER_CANCER: f32 = 0.4;
+/// the question's (a gastric cancer summary for a colon cancer question), or children when
+/// the question is not about a child.
+pub(super) const OTHER_TOPIC: f32 = 0.4;
+
+/// Whether the question is about a child: an age under 18, an age in days, or words for
+/// a child. Without them the patient is taken for an adult, as most questions are.
+pub(super) fn about_a_child(question: &Question) -> bool {
+    let young = question.facts.iter().any(|f| {
+        f.concept == "age_days"
+            || (f.concept == "age"
+                && matches!(f.value, Some(crate::question::FactValue::Number(n)) if n < 18.0))
+    });
+    young
+        || words(&question.expanded).any(|w| {
+            matches!(
+                w.as_str(),
+                "child"
+                    | "children"
+                    | "childhood"
+                    | "pediatric"
+                    | "paediatric"
+                    | "infant"
+                    | "infants"
+                    | "toddler"
+                    | "neonate"
+                    | "neonatal"
+                    | "newborn"
+                    | "adolescent"
+                    | "adolescents"
+                    | "teen"
+                    | "teenager"
+                    | "boy"
+                    | "girl"
+                    | "kid"
+            )
+        })
+}
+
+/// Whether a document's title says it is written about children ("Childhood Liver Cancer
+/// Treatment"); not one about adults and children alike.
+pub(super) fn for_children(title: &str) -> bool {
+    let lower = title.to_lowercase();
+    [
+        "childhood",
+        "pediatric",
+        "paediatric",
+        "in children",
+        "children's",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+        && !lower.contains("adult")
+}
 
 /// The specific cancers a text names (lexicon conditions such as `colon_cancer`,
 /// `melanoma`; the generic `cancer` left out).
@@ -256,6 +307,27 @@ fn is_unit(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn children_are_asked_about_by_age_or_by_name() {
+        let lex = Lexicon::builtin();
+        let q = |text: &str| crate::question::analyze(text, lex);
+        assert!(about_a_child(&q(
+            "A 9-year-old with hepatoblastoma: next step?"
+        )));
+        assert!(about_a_child(&q("Treatment of neuroblastoma in children?")));
+        assert!(!about_a_child(&q(
+            "A 63-year-old with hepatocellular carcinoma: next step?"
+        )));
+        assert!(!about_a_child(&q(
+            "How is hepatocellular carcinoma treated?"
+        )));
+        assert!(for_children("Childhood Liver Cancer Treatment (PDQ®)"));
+        assert!(!for_children(
+            "Levels of Evidence: Adult and Pediatric Treatment Studies"
+        ));
+        assert!(!for_children("Liver Cancer Screening"));
+    }
 
     #[test]
     fn a_class_asked_about_brings_its_members_but_not_the_history() {

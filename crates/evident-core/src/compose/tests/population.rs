@@ -1,0 +1,128 @@
+//! Whose evidence speaks: documents about children for adults, sentences written to a patient for professionals, and what a document says about itself.
+
+use super::*;
+
+fn liver_docs() -> Vec<Candidate> {
+    let mut child = cand(
+        "childhood-liver",
+        0,
+        &["Hepatocellular carcinoma", "Surveillance"],
+        "Children with cirrhosis from hepatitis C are followed with ultrasound and alpha-fetoprotein every 6 months for hepatocellular carcinoma.",
+    );
+    child.title = "Childhood Liver Cancer Treatment".into();
+    let mut child2 = child.clone();
+    child2.passage.id.ordinal = 1;
+    child2.passage.text = "Surveillance for hepatocellular carcinoma in children with hepatitis C cirrhosis relies on ultrasound of the liver.".into();
+    let mut adult = cand(
+        "adult-liver",
+        0,
+        &["Hepatocellular carcinoma", "Surveillance"],
+        "Surveillance for hepatocellular carcinoma in adults with cirrhosis from hepatitis C uses liver ultrasound every 6 months, with or without alpha-fetoprotein.",
+    );
+    adult.title = "Liver Cancer Screening".into();
+    vec![child, child2, adult]
+}
+
+fn cited_docs(c: &Composition) -> Vec<String> {
+    c.answer
+        .references
+        .iter()
+        .filter_map(|r| r.doc_id.clone())
+        .collect()
+}
+
+#[test]
+fn a_document_about_children_speaks_only_when_a_child_is_asked_about() {
+    let options = ComposeOptions::for_audience(Audience::Physician);
+    let adult = question(
+        "Patient with cirrhosis from hepatitis C. How should hepatocellular carcinoma surveillance be done?",
+        Intent::FollowUp,
+        vec![],
+    );
+    let c = compose(&adult, &liver_docs(), Lexicon::builtin(), &options);
+    let docs = cited_docs(&c);
+    assert!(docs.iter().any(|d| d == "adult-liver"), "{docs:?}");
+    assert!(!docs.iter().any(|d| d == "childhood-liver"), "{docs:?}");
+
+    let child = question(
+        "A 9-year-old child has cirrhosis from hepatitis C. How should hepatocellular carcinoma surveillance be done?",
+        Intent::FollowUp,
+        vec![],
+    );
+    let c = compose(&child, &liver_docs(), Lexicon::builtin(), &options);
+    let docs = cited_docs(&c);
+    assert!(docs.iter().any(|d| d == "childhood-liver"), "{docs:?}");
+}
+
+#[test]
+fn a_sentence_written_to_a_patient_is_for_the_patient_only() {
+    let docs = vec![cand(
+        "hot-flashes",
+        0,
+        &["Hot flashes"],
+        "Venlafaxine reduces hot flashes in breast cancer survivors taking tamoxifen. Before using soy products for hot flashes, you should talk with your doctor about breast cancer risk.",
+    )];
+    let q = question(
+        "How are hot flashes managed in breast cancer survivors taking tamoxifen, and are soy products safe?",
+        Intent::Treatment,
+        vec![],
+    );
+    let texts = |audience| {
+        let c = compose(
+            &q,
+            &docs,
+            Lexicon::builtin(),
+            &ComposeOptions::for_audience(audience),
+        );
+        let mut all = vec![c.answer.bottom_line.text.clone()];
+        all.extend(
+            c.answer
+                .sections
+                .iter()
+                .flat_map(|s| s.items.iter().map(|i| i.text.clone())),
+        );
+        all.join(" ")
+    };
+    let physician = texts(Audience::Physician);
+    assert!(physician.contains("Venlafaxine"), "{physician}");
+    assert!(!physician.contains("your doctor"), "{physician}");
+    assert!(texts(Audience::Patient).contains("your doctor"));
+}
+
+#[test]
+fn what_a_document_says_about_itself_is_no_evidence() {
+    let mut docs = vec![cand(
+        "melanoma",
+        0,
+        &["Latest Updates to This Summary (05/14/2025)"],
+        "Adjuvant therapy options for resected stage III melanoma were revised to include nivolumab in this update.",
+    )];
+    docs.push(cand(
+        "melanoma",
+        1,
+        &["Adjuvant therapy"],
+        "For resected stage III melanoma, adjuvant nivolumab or pembrolizumab is recommended; dabrafenib plus trametinib is an option for BRAF V600E disease.",
+    ));
+    let q = question(
+        "What adjuvant therapy is recommended for resected stage III melanoma?",
+        Intent::Treatment,
+        vec![],
+    );
+    let c = compose(
+        &q,
+        &docs,
+        Lexicon::builtin(),
+        &ComposeOptions::for_audience(Audience::Physician),
+    );
+    let passages: Vec<&str> = c
+        .answer
+        .references
+        .iter()
+        .flat_map(|r| r.evidence.iter().map(|p| p.text.as_str()))
+        .collect();
+    assert!(
+        !passages.iter().any(|p| p.contains("this update")),
+        "{passages:?}"
+    );
+    assert!(c.answer.bottom_line.text.contains("nivolumab"));
+}
