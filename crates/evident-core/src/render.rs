@@ -211,6 +211,13 @@ pub fn explain(question: &Question, composition: &Composition) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if !c.unnamed.is_empty() {
+        let _ = writeln!(
+            out,
+            "  asked but named by no statement (evidence at most limited): {}",
+            c.unnamed.join(", ")
+        );
+    }
     let _ = writeln!(out, "\nDECISIONS");
     for d in &composition.decisions {
         let _ = writeln!(

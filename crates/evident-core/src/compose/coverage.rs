@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::Candidate;
 use super::terms::{Stem, is_generic, stem, words};
 use crate::answer::EvidenceStatus;
+use crate::lexicon::{Category, Lexicon};
 use crate::question::Question;
 
 /// How much of the question's topic the best-matching document covers.
@@ -20,22 +21,84 @@ pub struct Coverage {
     pub best_document: Option<String>,
     /// Whether the question names a clinical concept of the lexicon (shorthand aside).
     pub clinical: bool,
+    /// Concepts the question asks about that no statement of the answer names (see
+    /// [`unnamed_asked_concepts`]); filled once the answer is chosen.
+    pub unnamed: Vec<String>,
 }
 
 impl Coverage {
     /// Sufficient when the best document covers most of the topic, limited when it covers
     /// a fair part, insufficient otherwise. A question that names no clinical concept the
     /// lexicon knows needs more coverage to be sufficient.
+    ///
+    /// An answer that never names a concept the question asks about ("What dose of G-CSF
+    /// ...?" answered without G-CSF) rests on indirect evidence: limited at best.
     pub fn status(&self) -> EvidenceStatus {
         let sufficient = if self.clinical { 0.6 } else { 0.75 };
         if self.terms.is_empty() || self.fraction < 0.45 {
             EvidenceStatus::Insufficient
-        } else if self.fraction < sufficient {
+        } else if self.fraction < sufficient || !self.unnamed.is_empty() {
             EvidenceStatus::Limited
         } else {
             EvidenceStatus::Sufficient
         }
     }
+}
+
+/// The lexicon concepts the asking sentences name (what is asked, not the case: facts and
+/// shorthand aside) that none of `texts` names by any of its terms, a member of it or a
+/// class it belongs to.
+pub(crate) fn unnamed_asked_concepts(
+    question: &Question,
+    lexicon: &Lexicon,
+    texts: &[&str],
+) -> Vec<String> {
+    // What the answer names, with the classes it belongs to and what it implies
+    // (docetaxel: taxane, chemotherapy, systemic therapy).
+    let mut named: HashSet<&str> = HashSet::new();
+    for m in texts.iter().flat_map(|t| lexicon.find(t)) {
+        let mut stack = vec![m.concept.id.as_str()];
+        while let Some(id) = stack.pop() {
+            if !named.insert(id) {
+                continue;
+            }
+            stack.extend(lexicon.classes(id).into_iter().map(|c| c.id.as_str()));
+            stack.extend(
+                crate::question::facts::implied(id, crate::question::FactStatus::Present)
+                    .iter()
+                    .filter(|(_, s)| *s == crate::question::FactStatus::Present)
+                    .map(|(c, _)| *c),
+            );
+        }
+    }
+    let mut unnamed: Vec<String> = Vec::new();
+    for sentence in crate::sentence::sentences(&question.expanded)
+        .into_iter()
+        .filter(|s| s.ends_with('?'))
+    {
+        for m in lexicon.find(sentence) {
+            let c = m.concept;
+            // Named in the case ("Gleason 4+3", "after cisplatin"), not asked about.
+            let words = &sentence[m.start..m.end];
+            let case = question
+                .facts
+                .iter()
+                .any(|f| f.concept == c.id || f.text.contains(words));
+            let asked = !matches!(
+                c.category,
+                Category::Shorthand | Category::Population | Category::Anatomy
+            ) && c.id != "cancer";
+            let named_here = named.contains(c.id.as_str())
+                || lexicon
+                    .classes(&c.id)
+                    .iter()
+                    .any(|k| named.contains(k.id.as_str()));
+            if asked && !case && !named_here && !unnamed.contains(&c.id) {
+                unnamed.push(c.id.clone());
+            }
+        }
+    }
+    unnamed
 }
 
 /// An adverb or adjective by its ending ("-ly", "-ed", "-ive", "-al", "-ous").
@@ -131,6 +194,46 @@ pub(crate) fn coverage(
         covered,
         fraction: best.1,
         best_document: best.0.map(str::to_string),
+        unnamed: Vec::new(),
     };
     (coverage, fractions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_asked_concept_no_statement_names_makes_the_evidence_limited() {
+        let lex = Lexicon::builtin();
+        let q = crate::question::analyze(
+            "A 60-year-old woman finished cisplatin for ovarian cancer. Is olaparib given as maintenance?",
+            lex,
+        );
+        // Neither olaparib nor its class: asked and unnamed.
+        let unnamed =
+            unnamed_asked_concepts(&q, lex, &["Observation is an option after response."]);
+        assert_eq!(unnamed, vec!["olaparib".to_string()]);
+        // The drug or its class answers it; the case's own concepts are never asked for.
+        for text in [
+            "Olaparib maintenance improved progression-free survival.",
+            "PARP inhibitors are given as maintenance after response to platinum.",
+        ] {
+            assert!(
+                unnamed_asked_concepts(&q, lex, &[text]).is_empty(),
+                "{text}"
+            );
+        }
+        let mut coverage = Coverage {
+            terms: vec!["olapar".into()],
+            covered: vec!["olapar".into()],
+            fraction: 1.0,
+            best_document: Some("ovarian".into()),
+            clinical: true,
+            unnamed: Vec::new(),
+        };
+        assert_eq!(coverage.status(), EvidenceStatus::Sufficient);
+        coverage.unnamed = unnamed;
+        assert_eq!(coverage.status(), EvidenceStatus::Limited);
+    }
 }

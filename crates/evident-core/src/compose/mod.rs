@@ -113,7 +113,7 @@ pub fn compose(
     options: &ComposeOptions,
 ) -> Composition {
     let pool = score::Pool::build(question, candidates, lexicon, options);
-    let coverage = pool.coverage();
+    let mut coverage = pool.coverage();
     let status = coverage.status();
     let mut decisions = Vec::new();
     if status == EvidenceStatus::Insufficient {
@@ -377,6 +377,13 @@ pub fn compose(
             decisions,
         };
     };
+    // What is asked and never named in the answer makes its evidence indirect.
+    let texts: Vec<&str> = picked
+        .iter()
+        .map(|p| pool.units[p.index].unit.text.as_str())
+        .collect();
+    coverage.unnamed = coverage::unnamed_asked_concepts(question, lexicon, &texts);
+    let status = coverage.status();
     let mut refs = references::Builder::new(candidates, options.max_studies);
     let mut plain = crate::plain::PlainWriter::new(crate::plain::Glossary::builtin());
     let mut statement = |k: usize| -> Statement {

@@ -393,10 +393,28 @@ pub(crate) fn assess(text: &str, m: &Mention) -> Option<Assertion> {
         return None;
     }
     match kind {
+        // "Is olaparib given as maintenance?", "Has she received trastuzumab?": asked,
+        // not stated.
+        Kind::Treatment if asked_whether(text, m, left) => None,
         Kind::Treatment => assess_treatment(m, lstart, left, right),
         Kind::Biomarker => assess_biomarker(m, lstart, left, right),
         Kind::State => assess_state(m, lstart, left),
     }
+}
+
+/// Whether the mention is what a yes-no question asks about: the sentence ends in '?' and
+/// opens with an auxiliary at most two words before it ("Is olaparib given ...?").
+fn asked_whether(text: &str, m: &Mention, left: &str) -> bool {
+    static OPENING: LazyLock<Regex> = LazyLock::new(|| {
+        crate::pattern::regex(
+            r"(?i)(?:^|[.?!;:]\s+)(?:is|are|was|were|has|have|had|does|do|did|can|could|should|would|will|may|might|must)\s+(?:[\w-]+\s+){0,2}$",
+        )
+        .expect("question opening regex")
+    });
+    let asks = text[m.end..]
+        .find(['.', '?', '!'])
+        .is_some_and(|end| text[m.end + end..].starts_with('?'));
+    asks && OPENING.is_match(left)
 }
 
 fn negation_start(left: &str) -> Option<usize> {

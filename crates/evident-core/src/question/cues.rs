@@ -37,7 +37,7 @@ pub(super) static STRONG_HISTORY: LazyLock<Regex> = LazyLock::new(|| {
 /// History cues before a treatment.
 pub(super) static HISTORY_LEFT: LazyLock<Regex> = LazyLock::new(|| {
     crate::pattern::regex(
-        r"(?i)(?:\b(?:s/p|status post|after|following|post|prior|previous|previously|received|receiving|had|underwent|undergone|completed|completion of|history of|h/o|hx of|hx|past|remote|recent|recently|taking|takes|took|using|got|exposure to|exposed to|failed|failure of|intolerant (?:of|to)|course of|cycles of|progress(?:ed|ion|ing) (?:on|after|through|following)|refractory to|pretreated with|treated with|managed with|maintained on|currently on|still on|starting|started on|starts|beginning|begins|initiating|commencing|about to start)\b|\bre-?\s*$|\bon(?:\s+(?:a|an|the|adjuvant|maintenance|long-term|daily|oral|weekly|monthly|high-dose|low-dose|neoadjuvant)){0,2}\s*$)",
+        r"(?i)(?:\b(?:s/p|status post|after|following|post|prior|previous|previously|received|receiving|had|underwent|undergone|completed|completion of|finished|history of|h/o|hx of|hx|past|remote|recent|recently|taking|takes|took|using|got|exposure to|exposed to|failed|failure of|intolerant (?:of|to)|course of|cycles of|progress(?:ed|ion|ing) (?:on|after|through|following)|refractory to|pretreated with|treated with|managed with|maintained on|currently on|still on|starting|started on|starts|beginning|begins|initiating|commencing|about to start)\b|\bre-?\s*$|\bon(?:\s+(?:a|an|the|adjuvant|maintenance|long-term|daily|oral|weekly|monthly|high-dose|low-dose|neoadjuvant)){0,2}\s*$)",
     )
     .expect("history regex")
 });
@@ -87,7 +87,7 @@ pub(super) static FUTURE: LazyLock<Regex> = LazyLock::new(|| {
 /// History cues after a treatment.
 pub(super) static HISTORY_RIGHT: LazyLock<Regex> = LazyLock::new(|| {
     crate::pattern::regex(
-        r"(?i)^\W*(?:(?:(?:was|were|has been|had been|have been)\s+)?(?:completed|given|done|performed|administered|delivered|received)\b|in\s+(?:19|20)\d\d\b|x\s*\d|\d+\s*(?:cycles|courses|fractions|gy)\b|\d+\s*(?:years?|months?|weeks?)\s+ago\b|ago\b|previously\b|-?\s*(?:treated|pretreated|exposed|refractory|resistant)\b)",
+        r"(?i)^\W*(?:(?:(?:was|were|has been|had been|have been)\s+)?(?:completed|finished|given|done|performed|administered|delivered|received)\b|in\s+(?:19|20)\d\d\b|x\s*\d|\d+\s*(?:cycles|courses|fractions|gy)\b|\d+\s*(?:years?|months?|weeks?)\s+ago\b|ago\b|previously\b|-?\s*(?:treated|pretreated|exposed|refractory|resistant)\b)",
     )
     .expect("right history regex")
 });

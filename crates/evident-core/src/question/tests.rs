@@ -101,6 +101,26 @@ fn shorthand_note_with_age_sex_and_negated_surgery() {
 }
 
 #[test]
+fn a_yes_no_question_about_a_treatment_states_nothing_about_it() {
+    for question in [
+        "A 60-year-old woman with ovarian cancer. Is olaparib given as maintenance?",
+        "Has she received trastuzumab?",
+        "Should docetaxel be added?",
+    ] {
+        let q = run(question);
+        let drugs: Vec<_> = q
+            .facts
+            .iter()
+            .filter(|f| ["olaparib", "trastuzumab", "docetaxel"].contains(&f.concept.as_str()))
+            .collect();
+        assert!(drugs.is_empty(), "«{question}»: {drugs:?}");
+    }
+    // A history cue outside the asked clause still counts.
+    let q = run("Is adjuvant therapy needed after FOLFOX?");
+    assert_eq!(status_of(&q, "folfox"), [FactStatus::Present]);
+}
+
+#[test]
 fn presence_and_absence_facts() {
     use FactStatus::{Absent, Present};
     let cases: &[(&str, &[(&str, FactStatus)])] = &[
@@ -253,6 +273,10 @@ fn presence_and_absence_facts() {
         (
             "denies chest pain, s/p TACE",
             &[("chest_pain", Absent), ("tace", Present)],
+        ),
+        (
+            "She finished cisplatin and paclitaxel last month.",
+            &[("cisplatin", Present), ("paclitaxel", Present)],
         ),
         (
             "castration-resistant disease previously treated with docetaxel",
