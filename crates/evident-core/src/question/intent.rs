@@ -189,7 +189,7 @@ const CUES: &[(Intent, u8, &str)] = &[
     (
         Intent::Prevention,
         3,
-        r"\bprevent(?:ion|ing|ive|s)?\b|\breduce (?:the|her|his|their) risk\b|\brisk reduction\b|\bchemoprevention\b",
+        r"\bprevent(?:ion|ing|ive|ed|s)?\b|\breduce (?:the|her|his|their) risk\b|\brisk reduction\b|\bchemoprevention\b",
     ),
     (Intent::Prevention, 2, r"\bprophyla(?:xis|ctic)\b"),
     // dosing

@@ -558,6 +558,10 @@ fn intents() {
         ),
         ("How can I prevent DVT after knee replacement?", Prevention),
         (
+            "How is tumor lysis syndrome prevented in patients starting chemotherapy?",
+            Prevention,
+        ),
+        (
             "Is VTE prophylaxis needed after cancer surgery?",
             Prevention,
         ),
