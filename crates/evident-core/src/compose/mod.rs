@@ -142,9 +142,10 @@ pub fn compose(
             };
             // A sentence written to a patient ("talk with your doctor") is not one for a
             // professional.
-            let for_reader = options.audience == Audience::Patient
-                || !sentences::addresses_the_reader(&u.unit.text);
-            u.doc_share >= floor && u.relevance >= score::MIN_RELEVANCE && for_reader
+            u.doc_share >= floor
+                && u.relevance >= score::MIN_RELEVANCE
+                && (options.audience == Audience::Patient
+                    || !sentences::addresses_the_reader(&u.unit.text))
         })
         .collect();
     order.sort_by(|&a, &b| pool.units[b].score.total_cmp(&pool.units[a].score));

@@ -140,10 +140,9 @@ pub(crate) fn about_the_document(heading: &str) -> bool {
 pub(crate) fn addresses_the_reader(text: &str) -> bool {
     text.split(|c: char| !c.is_alphanumeric() && c != '\'')
         .any(|w| {
-            matches!(
-                w.to_ascii_lowercase().as_str(),
-                "you" | "your" | "you're" | "yours" | "yourself"
-            )
+            ["you", "your", "you're", "yours", "yourself"]
+                .iter()
+                .any(|y| w.eq_ignore_ascii_case(y))
         })
 }
 
