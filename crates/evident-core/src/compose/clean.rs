@@ -30,6 +30,7 @@ const CONTEXT_BOUND: &[&str] = &[
     "enlarge",
     "pdq ",
     "to learn more",
+    "cited in:",
     "learn more about",
     "visit the",
     "professional version",
@@ -287,6 +288,7 @@ mod tests {
         for s in [
             "For more information, see the Treatment section of this summary.",
             "Table 5 shows the standard treatment options for hepatocellular carcinoma.",
+            "Cited in: general information about plasma cell neoplasms; treatment option overview.",
             "To learn more, visit the Vasomotor symptoms section of the professional version.",
             "Too short to use.",
             "| Stage | Description | 5-year survival |",
