@@ -8,7 +8,7 @@ use super::Candidate;
 use super::terms::{Stem, is_generic, stem, words};
 use crate::answer::EvidenceStatus;
 use crate::lexicon::{Category, Lexicon};
-use crate::question::Question;
+use crate::question::{Intent, Question};
 
 /// How much of the question's topic the best-matching document covers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,8 +45,8 @@ impl Coverage {
     }
 }
 
-/// The lexicon concepts the asking sentences name (what is asked, not the case: facts and
-/// shorthand aside) that none of `texts` names by any of its terms, a member of it or a
+/// The interventions the asking sentences name (what is asked, not the case: facts
+/// aside) that none of `texts` names by any of its terms, a member of it or a
 /// class it belongs to.
 pub(crate) fn unnamed_asked_concepts(
     question: &Question,
@@ -84,10 +84,18 @@ pub(crate) fn unnamed_asked_concepts(
                 .facts
                 .iter()
                 .any(|f| f.concept == c.id || f.text.contains(words));
-            let asked = !matches!(
-                c.category,
-                Category::Shorthand | Category::Population | Category::Anatomy
-            ) && c.id != "cancer";
+            // Interventions are what a question asks about; a test only when the
+            // question is about finding disease (elsewhere "whose bone scan shows ..."
+            // describes the case), conditions and findings being the topic coverage
+            // already judges.
+            let asked = match c.category {
+                Category::Drug | Category::Treatment | Category::Procedure => true,
+                Category::Test => matches!(
+                    question.intent,
+                    Intent::Diagnosis | Intent::Screening | Intent::FollowUp
+                ),
+                _ => false,
+            };
             let named_here = named.contains(c.id.as_str())
                 || lexicon
                     .classes(&c.id)

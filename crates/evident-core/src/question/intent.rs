@@ -128,6 +128,12 @@ const CUES: &[(Intent, u8, &str)] = &[
         3,
         r"\bhow (?:should|is|are|would|do (?:i|we|you))\b.{0,80}?\bbe treated\b|\bhow (?:to|do (?:i|we|you)) treat\b",
     ),
+    // "How are hot flashes managed?": a condition's treatment, not a patient's next step.
+    (
+        Intent::Treatment,
+        3,
+        r"\bhow (?:is|are) (?:[\w-]+\s+){1,6}?(?:managed|treated|controlled|relieved)\b",
+    ),
     (
         Intent::Treatment,
         3,

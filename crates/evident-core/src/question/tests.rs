@@ -479,6 +479,11 @@ fn intents() {
         (CANONICAL, NextStep),
         ("How should this patient be managed?", NextStep),
         (
+            "How are hot flashes managed in breast cancer survivors taking tamoxifen?",
+            Treatment,
+        ),
+        ("Severe oral mucositis during radiation. How is it managed?", Treatment),
+        (
             "62M s/p CRT with a new presacral mass. What should I do?",
             NextStep,
         ),
