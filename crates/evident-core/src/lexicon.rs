@@ -71,6 +71,14 @@ impl Category {
         )
     }
 
+    /// Whether a concept of this category is searched by its classes' terms and its
+    /// members' names (a drug or a treatment: "denosumab" finds "bone-modifying agents").
+    /// A condition's subtypes or a procedure's kinds would widen every search for it;
+    /// their class links only say what includes what.
+    pub fn searched_by_class(self) -> bool {
+        matches!(self, Category::Treatment | Category::Drug)
+    }
+
     /// The name used in the lexicon file and in serialized form.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -403,13 +411,15 @@ impl Lexicon {
                     .map(|i| (concept, i))
                     .collect()
             };
-            for class in self.classes_of(hit.concept) {
-                let class = &self.concepts[class];
-                wanted.extend((0..class.terms.len()).map(|i| (class, i)));
+            if concept.category.searched_by_class() {
+                for class in self.classes_of(hit.concept) {
+                    let class = &self.concepts[class];
+                    wanted.extend((0..class.terms.len()).map(|i| (class, i)));
+                }
+                // Direct members only, and only of a class small enough to list: a broad
+                // class ("chemotherapy") would drown the query in drug names.
+                wanted.extend(self.members(concept).map(|m| (m, 0)));
             }
-            // Direct members only, and only of a class small enough to list: a broad
-            // class ("chemotherapy") would drown the query in drug names.
-            wanted.extend(self.members(concept).map(|m| (m, 0)));
             for (concept, index) in wanted {
                 let term = &concept.terms[index];
                 if term.chars().count() < 2 {

@@ -355,6 +355,22 @@ fn a_document_about_another_cancer_does_not_speak_for_the_asked_one() {
         lex
     ));
     assert!(!weights::same_cancer("colon_cancer", "gastric_cancer", lex));
+    // A subtype and the cancer that includes it are not other cancers.
+    assert!(weights::same_cancer(
+        "esophageal_adenocarcinoma",
+        "esophageal_cancer",
+        lex
+    ));
+    assert!(weights::same_cancer(
+        "acute_myeloid_leukemia",
+        "acute_promyelocytic_leukemia",
+        lex
+    ));
+    assert!(!weights::same_cancer(
+        "mantle_cell_lymphoma",
+        "hodgkin_lymphoma",
+        lex
+    ));
 }
 
 #[test]

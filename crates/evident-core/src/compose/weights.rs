@@ -103,7 +103,13 @@ pub(super) fn asked_stems(question: &Question, lexicon: &Lexicon) -> HashSet<Ste
             }
             // A class asked about is answered by what is written of its members
             // ("immunotherapy": durvalumab).
-            for member in lexicon.members(concept) {
+            let members = concept
+                .category
+                .searched_by_class()
+                .then(|| lexicon.members(concept))
+                .into_iter()
+                .flatten();
+            for member in members {
                 for term in &member.terms {
                     for w in words(term) {
                         add(&w);
@@ -198,10 +204,12 @@ pub(super) fn cancers(text: &str, lexicon: &Lexicon) -> Vec<String> {
 }
 
 /// Whether two named cancers are the same disease or one includes the other: the same
-/// concept, one's preferred name ending the other's ("lung cancer" in "non-small cell lung
+/// concept, one a class of the other in the lexicon (esophageal adenocarcinoma, esophageal
+/// cancer), one's preferred name ending the other's ("lung cancer" in "non-small cell lung
 /// cancer"), or colorectal cancer with colon or rectal cancer.
 pub(crate) fn same_cancer(a: &str, b: &str, lexicon: &Lexicon) -> bool {
-    if a == b {
+    let includes = |x: &str, y: &str| lexicon.classes(x).iter().any(|c| c.id == y);
+    if a == b || includes(a, b) || includes(b, a) {
         return true;
     }
     let colorectal = |x: &str, y: &str| {

@@ -359,3 +359,27 @@ proptest! {
         check_spans(&text, &lex.find(&text))?;
     }
 }
+
+#[test]
+fn a_conditions_class_links_say_what_includes_what_without_widening_its_search() {
+    let lex = Lexicon::builtin();
+    // A subtype knows its parent ...
+    let parents: Vec<&str> = lex
+        .classes("nasopharyngeal_cancer")
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(parents.contains(&"head_and_neck_cancer"), "{parents:?}");
+    // ... but searching for the parent does not search for every subtype, nor a subtype
+    // for its parent's names.
+    let parent = added_lower(&lex.expand_query("head and neck cancer"));
+    assert!(
+        !parent.iter().any(|a| a.contains("nasopharyngeal")),
+        "{parent:?}"
+    );
+    let subtype = added_lower(&lex.expand_query("nasopharyngeal carcinoma"));
+    assert!(!subtype.iter().any(|a| a.contains("hnscc")), "{subtype:?}");
+    // Drugs still search by their classes.
+    let drug = added_lower(&lex.expand_query("denosumab"));
+    assert!(drug.iter().any(|a| a.contains("bone")), "{drug:?}");
+}

@@ -482,7 +482,10 @@ fn intents() {
             "How are hot flashes managed in breast cancer survivors taking tamoxifen?",
             Treatment,
         ),
-        ("Severe oral mucositis during radiation. How is it managed?", Treatment),
+        (
+            "Severe oral mucositis during radiation. How is it managed?",
+            Treatment,
+        ),
         (
             "62M s/p CRT with a new presacral mass. What should I do?",
             NextStep,
