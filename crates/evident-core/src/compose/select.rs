@@ -129,6 +129,15 @@ pub(crate) fn select(
         if !seen_text.insert(u.unit.text.as_str()) {
             continue;
         }
+        if u.unit.opens_with_pronoun && !resolved(*i, &picked) {
+            note(
+                decisions,
+                *i,
+                false,
+                "dropped: opens with a word for text the answer does not hold".to_string(),
+            );
+            continue;
+        }
         let sim = picked
             .iter()
             .map(|p| jaccard(&pool.units[p.index].set, &u.set))

@@ -13,6 +13,9 @@ pub(crate) struct Unit {
     pub studies: Vec<String>,
     /// Starts with a word that points back to earlier text ("These", "It" ...).
     pub dangling: bool,
+    /// Opens with a pronoun or demonstrative whose referent only the text before it names
+    /// ("It is used when ...", "These patients ..."): unreadable without that text.
+    pub opens_with_pronoun: bool,
     /// Ordinal of the unit within its passage.
     pub position: usize,
     /// The lead-in of the list this unit is an item of, when the list was too long to join.
@@ -43,6 +46,23 @@ const POPULATION_BACK_REFERENCES: &[&str] = &[
 
 static POPULATION: std::sync::LazyLock<regex::Regex> =
     std::sync::LazyLock::new(|| crate::pattern::any_phrase(POPULATION_BACK_REFERENCES));
+
+/// Pronouns and demonstratives that, opening a sentence, stand for what came before it.
+const PRONOUNS: &[&str] = &[
+    "it",
+    "its",
+    "they",
+    "their",
+    "these",
+    "those",
+    "this",
+    "he",
+    "she",
+    "such",
+    "both",
+    "the latter",
+    "the former",
+];
 
 /// Words that, opening a sentence, refer to what came before it.
 const BACK_REFERENCES: &[&str] = &[
@@ -317,15 +337,17 @@ fn push(
             lower = rest.to_string();
         }
     }
-    let dangling = BACK_REFERENCES
-        .iter()
-        .any(|w| lower.starts_with(w) && lower[w.len()..].starts_with([' ', ',']))
+    let opens = |w: &str| lower.starts_with(w) && lower[w.len()..].starts_with([' ', ',']);
+    let opens_with_pronoun = PRONOUNS.iter().any(|w| opens(w));
+    let dangling = opens_with_pronoun
+        || BACK_REFERENCES.iter().any(|w| opens(w))
         || POPULATION.is_match(&lower)
         || names_what_came_before(&lower);
     out.push(Unit {
         text,
         studies,
         dangling,
+        opens_with_pronoun,
         position: out.len(),
         lead,
     });

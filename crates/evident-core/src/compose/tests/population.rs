@@ -126,3 +126,45 @@ fn what_a_document_says_about_itself_is_no_evidence() {
     );
     assert!(c.answer.bottom_line.text.contains("nivolumab"));
 }
+
+#[test]
+fn a_statement_opening_with_a_pronoun_needs_the_one_before_it() {
+    // "It" stands for rasburicase, named only by the sentence before it, which says little
+    // about the question: alone, "It ..." would name nothing.
+    let docs = vec![
+        cand(
+            "lysis",
+            0,
+            &["Supportive care"],
+            "Rasburicase is a recombinant urate oxidase enzyme. It is used to prevent tumor lysis syndrome in patients starting chemotherapy for leukemia.",
+        ),
+        cand(
+            "lysis",
+            1,
+            &["Tumor lysis syndrome", "Prevention"],
+            "Hydration before chemotherapy prevents tumor lysis syndrome in patients with leukemia.",
+        ),
+    ];
+    let q = question(
+        "How is tumor lysis syndrome prevented in patients starting chemotherapy for leukemia?",
+        Intent::Prevention,
+        vec![],
+    );
+    let c = compose(
+        &q,
+        &docs,
+        Lexicon::builtin(),
+        &ComposeOptions::for_audience(Audience::Physician),
+    );
+    let texts: Vec<&str> = std::iter::once(&c.answer.bottom_line)
+        .chain(c.answer.sections.iter().flat_map(|s| s.items.iter()))
+        .map(|s| s.text.as_str())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.starts_with("Hydration")),
+        "{texts:?}"
+    );
+    let alone = texts.iter().any(|t| t.starts_with("It is used"))
+        && !texts.iter().any(|t| t.starts_with("Rasburicase"));
+    assert!(!alone, "{texts:?}");
+}
