@@ -83,8 +83,12 @@ pub(crate) fn select(
         BottomLine::Given(b) => Some(b),
         BottomLine::FromSection(_) => None,
     };
+    // Why a branch applies is said once: the first statement on it says so, the others
+    // simply follow.
+    let mut explained: HashSet<String> = HashSet::new();
     if let Some(k) = given.and_then(|b| remaining.iter().position(|e| e.0 == b)) {
         let (i, why) = remaining.remove(k);
+        explained.extend(why.iter().cloned());
         let u = &pool.units[*i];
         seen_text.insert(u.unit.text.as_str());
         used_words += cost(*i, why);
@@ -124,7 +128,8 @@ pub(crate) fn select(
             })
             .unwrap_or(0);
         let e = remaining.remove(k);
-        let (i, why) = e;
+        let i = &e.0;
+        let why = &e.1.clone().filter(|w| !explained.contains(w));
         let u = &pool.units[*i];
         if !seen_text.insert(u.unit.text.as_str()) {
             continue;
@@ -175,6 +180,7 @@ pub(crate) fn select(
         }
         *count += 1;
         used_words += words;
+        explained.extend(why.iter().cloned());
         note(
             decisions,
             *i,

@@ -78,6 +78,29 @@ static LIST_COMMA: LazyLock<Regex> = LazyLock::new(|| {
         .expect("list comma regex")
 });
 
+/// After a comma: one to three more words, then a population head that ends the phrase.
+static ADJECTIVE_COMMA: LazyLock<Regex> = LazyLock::new(|| {
+    crate::pattern::regex(&format!(
+        r"(?i)^,\s*(?:(?:and|or)\s+)?(?:(?:[a-z][\w-]*)\s+){{1,3}}(?:{POPULATION_HEAD})(?:[,.;:)]|\s+(?:after|who|whose|that|with|without|treated|receiving)\b|$)"
+    ))
+    .expect("adjective comma regex")
+});
+
+/// An adjective by its form: hyphenated ("platinum-sensitive") or with an adjective's
+/// ending ("recurrent", "metastatic", "unresectable"); "trial" or "cancer" are not.
+static ADJECTIVE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::pattern::regex(
+        r"(?i)(?:[a-z0-9]-[a-z]+|[a-z](?:ed|ive|ent|ant|ic|ous|ary|ible|able|less))$",
+    )
+    .expect("adjective regex")
+});
+
+/// Whether the comma at byte `i` separates the adjectives of one noun phrase
+/// ("platinum-sensitive, recurrent ovarian cancer"), so the population runs on.
+fn between_adjectives(text: &str, i: usize) -> bool {
+    ADJECTIVE_BEFORE.is_match(&text[..i]) && ADJECTIVE_COMMA.is_match(&text[i..])
+}
+
 /// End of the clause that starts at or after byte `from`.
 pub(super) fn clause_end(text: &str, from: usize) -> usize {
     let bytes = text.as_bytes();
@@ -86,7 +109,7 @@ pub(super) fn clause_end(text: &str, from: usize) -> usize {
         match bytes[i] {
             b';' | b':' | b'?' | b'!' | b'\n' => return i,
             b'.' if i + 1 == bytes.len() || bytes[i + 1].is_ascii_whitespace() => return i,
-            b',' if !LIST_COMMA.is_match(&text[i..]) => return i,
+            b',' if !LIST_COMMA.is_match(&text[i..]) && !between_adjectives(text, i) => return i,
             _ => {}
         }
         i += 1;

@@ -379,3 +379,25 @@ fn operability_is_a_condition() {
         &[],
     );
 }
+
+#[test]
+fn a_study_population_is_read_past_its_arms_and_its_adjective_lists() {
+    // The arms compared ("versus placebo") do not make the population either way.
+    check(
+        "A phase III trial assessed rucaparib versus placebo in 576 women with recurrent, high-grade ovarian cancer.",
+        &[],
+        &[("recurrence", Present), ("sex", is("female"))],
+    );
+    // A comma between the adjectives of one noun phrase does not end the population.
+    check(
+        "In a cohort of 500 patients with platinum-sensitive, recurrent ovarian cancer, 234 received niraparib maintenance treatment.",
+        &[],
+        &[("recurrence", Present)],
+    );
+    // A comma before the main clause does.
+    check(
+        "In patients with rectal cancer, surgery after chemoradiation is recommended.",
+        &[],
+        &[],
+    );
+}

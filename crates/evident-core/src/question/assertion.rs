@@ -545,7 +545,7 @@ fn assess_state(m: &Mention, lstart: usize, left: &str) -> Option<Assertion> {
             current: false,
         });
     }
-    if HYPOTHETICAL.is_match(left) {
+    if HYPOTHETICAL.is_match(left) || VERSUS_NEAR.is_match(left) {
         return None;
     }
     Some(match negation_start(left) {

@@ -101,9 +101,16 @@ pub(super) static NEGATIVE_RIGHT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Contexts in which a condition or finding is not asserted of the patient.
+/// A comparison right before a state ("metastatic versus localized disease"): either way.
+/// Farther back ("rucaparib versus placebo in women with recurrent ...") it compares
+/// treatments, not the population.
+pub(super) static VERSUS_NEAR: LazyLock<Regex> = LazyLock::new(|| {
+    crate::pattern::regex(r"(?i)(?:versus|vs)\.?\s+(?:[\w-]+\s+)?$").expect("versus regex")
+});
+
 pub(super) static HYPOTHETICAL: LazyLock<Regex> = LazyLock::new(|| {
     crate::pattern::regex(
-        r"(?i)\b(?:risk of|risk for|at risk|prevent|prevents|prevention of|preventing|prophylaxis (?:of|against|for)|screen|screening|screened|rule out|r/o|exclude|excluding|evaluate for|evaluation for|evaluating for|assess for|assessment for|test for|testing for|tested for|work-?up (?:of|for)|family history|mother|father|sister|brother|sibling|daughter|son|aunt|uncle|grandmother|grandfather|signs of|symptoms of|develop|developing|develops|likelihood of|chance of|probability of|incidence of|rate of|rates of|whether|if|cause|causes|causing|lead to|leads to|side effects?|adverse|toxicity|complications?|avoid|avoiding|reduce|reduces|reducing|treat|treating|manage|managing|versus|vs)\b",
+        r"(?i)\b(?:risk of|risk for|at risk|prevent|prevents|prevention of|preventing|prophylaxis (?:of|against|for)|screen|screening|screened|rule out|r/o|exclude|excluding|evaluate for|evaluation for|evaluating for|assess for|assessment for|test for|testing for|tested for|work-?up (?:of|for)|family history|mother|father|sister|brother|sibling|daughter|son|aunt|uncle|grandmother|grandfather|signs of|symptoms of|develop|developing|develops|likelihood of|chance of|probability of|incidence of|rate of|rates of|whether|if|cause|causes|causing|lead to|leads to|side effects?|adverse|toxicity|complications?|avoid|avoiding|reduce|reduces|reducing|treat|treating|manage|managing)\b",
     )
     .expect("hypothetical regex")
 });
