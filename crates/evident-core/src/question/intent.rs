@@ -137,7 +137,7 @@ const CUES: &[(Intent, u8, &str)] = &[
     (
         Intent::Treatment,
         3,
-        r"\b(?:therapy|treatment|regimen) should\b|\bshould (?:she|he|they|the patient|this patient|i|we) (?:receive|get|be given|be offered|be started on|start)\b",
+        r"\b(?:therapy|treatment|regimen) should\b|\b(?:should|can|could|may) (?:she|he|they|the patient|this patient|i|we) (?:receive|get|take|be given|be offered|be started on|start)\b",
     ),
     (
         Intent::Treatment,

@@ -479,6 +479,10 @@ fn intents() {
         (CANONICAL, NextStep),
         ("How should this patient be managed?", NextStep),
         (
+            "A pregnant woman at 20 weeks has stage II breast cancer. Can she receive chemotherapy?",
+            Treatment,
+        ),
+        (
             "How are hot flashes managed in breast cancer survivors taking tamoxifen?",
             Treatment,
         ),
