@@ -321,7 +321,12 @@ impl Glossary {
                 continue;
             }
             let detail = first_time && depths[i] == 0;
-            let mut rendered = render(entry, original, detail && !paren_after, at_start);
+            let form = |room: bool| match (first_time, detail && room) {
+                (_, true) => Rendering::Full,
+                (true, false) => Rendering::Short,
+                (false, false) => Rendering::Again,
+            };
+            let mut rendered = render(entry, original, form(!paren_after), at_start);
             let mut resume = end;
             let mut next = j;
             if paren_after && abbreviation_paren(&tokens, j) {
@@ -330,7 +335,7 @@ impl Glossary {
                 let abbr = &tokens[j + 1];
                 self.mark_seen(s, &tokens, j + 1, seen);
                 next = j + 3;
-                let full = render(entry, original, detail, at_start);
+                let full = render(entry, original, form(true), at_start);
                 if contains_word(&full, abbr.raw) {
                     rendered = full;
                     resume = tokens[j + 2].end;
@@ -373,17 +378,11 @@ impl<'g> PlainWriter<'g> {
         }
     }
 
-    /// [`plain_language`] for the next statement of the answer. A named thing the patient
-    /// will hear ("active surveillance") keeps its name in each statement, since the
-    /// short wording alone would lose it; abbreviations and replaced terms are explained
-    /// once.
+    /// [`plain_language`] for the next statement of the answer: every term is explained
+    /// once an answer. A named thing the patient will hear ("active surveillance") is
+    /// called by its name after its first explanation, not by the long wording again.
     pub fn rewrite(&mut self, text: &str) -> String {
         let glossary = self.glossary;
-        for (explained, entry) in self.seen.iter_mut().zip(&glossary.entries) {
-            if entry.mode == Mode::Keep {
-                *explained = false;
-            }
-        }
         let seen = &mut self.seen;
         if text.trim().is_empty() {
             return text.to_string();
@@ -418,11 +417,23 @@ impl<'g> PlainWriter<'g> {
 // ---------------------------------------------------------------------------------------
 // Rendering a match
 
-fn render(entry: &GlossaryEntry, original: &str, full: bool, sentence_start: bool) -> String {
-    let mut text = match (entry.mode, full) {
-        (Mode::Replace, true) => entry.lay.clone(),
-        (Mode::Replace, false) | (Mode::Keep, false) => entry.short_lay().to_string(),
-        (Mode::Keep, true) => {
+/// How a matched term is written: with its explanation, in its short lay wording (the
+/// first time, where no parenthesis fits), or again after an explanation.
+#[derive(Clone, Copy)]
+enum Rendering {
+    Full,
+    Short,
+    Again,
+}
+
+fn render(entry: &GlossaryEntry, original: &str, how: Rendering, sentence_start: bool) -> String {
+    use Rendering::{Again, Full, Short};
+    let mut text = match (entry.mode, how) {
+        (Mode::Replace, Full) => entry.lay.clone(),
+        (Mode::Replace, Short | Again) | (Mode::Keep, Short) => entry.short_lay().to_string(),
+        // Explained already: its name, which the patient will hear.
+        (Mode::Keep, Again) => original.to_string(),
+        (Mode::Keep, Full) => {
             let inner = if sentence_start && is_capitalized(original) {
                 lower_first(original)
             } else {
@@ -430,8 +441,8 @@ fn render(entry: &GlossaryEntry, original: &str, full: bool, sentence_start: boo
             };
             format!("{} ({inner})", entry.lay)
         }
-        (Mode::Explain, true) => format!("{original} ({})", entry.lay),
-        (Mode::Explain, false) => original.to_string(),
+        (Mode::Explain, Full) => format!("{original} ({})", entry.lay),
+        (Mode::Explain, Short | Again) => original.to_string(),
     };
     if sentence_start && original.chars().next().is_some_and(char::is_uppercase) {
         text = upper_first(&text);
