@@ -132,8 +132,10 @@ pub fn compose(
         .filter(|&i| {
             let u = &pool.units[i];
             // A source written for patients speaks to a patient even when a professional
-            // summary of the same topic ranks higher.
+            // summary of the same topic ranks higher (if it is about the patient's cancer
+            // and age).
             let floor = if options.audience == Audience::Patient
+                && !u.other_topic
                 && score::written_for_patients(&candidates[u.candidate])
             {
                 MIN_DOC_SHARE / 2.0

@@ -40,6 +40,9 @@ pub(crate) struct Scored {
     /// How much its document is about the question, relative to the best document: topic
     /// coverage, scaled by how well the document's passages rank.
     pub doc_share: f32,
+    /// Its document's title names another cancer than the question's, or children when
+    /// the question is not about a child.
+    pub other_topic: bool,
     pub score: f32,
 }
 
@@ -389,6 +392,7 @@ impl Pool {
             u.relevance = relevance;
             u.role = role;
             u.doc_share = doc_share;
+            u.other_topic = other_topic_docs.contains(&u.candidate);
             u.score = score;
         }
         Pool {
@@ -473,6 +477,7 @@ fn read_candidate(ci: usize, cand: &Candidate, table_rows: bool, vocabulary: &St
                 relevance: 0.0,
                 role: Role::Other,
                 doc_share: 0.0,
+                other_topic: false,
                 score: 0.0,
             }
         })

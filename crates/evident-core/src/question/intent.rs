@@ -120,7 +120,7 @@ const CUES: &[(Intent, u8, &str)] = &[
     (
         Intent::Diagnosis,
         2,
-        r"\bimaging\b|\bstaging\b|\bevaluat(?:e|ion)\b|\binvestigat(?:e|ion)\b|\bbiopsy\b|\bdiagnosis\b",
+        r"\bimaging\b|\bstag(?:ing|ed)\b|\bevaluat(?:e|ion)\b|\binvestigat(?:e|ion)\b|\bbiopsy\b|\bdiagnosis\b|\b(?:signs?|symptoms?) of\b",
     ),
     // treatment
     (

@@ -478,6 +478,8 @@ fn intents() {
     let cases: &[(&str, Intent)] = &[
         (CANONICAL, NextStep),
         ("How should this patient be managed?", NextStep),
+        ("How is Hodgkin lymphoma staged?", Diagnosis),
+        ("What are the symptoms of ovarian cancer?", Diagnosis),
         (
             "A pregnant woman at 20 weeks has stage II breast cancer. Can she receive chemotherapy?",
             Treatment,
