@@ -65,6 +65,24 @@ fn question(text: &str, intent: Intent, facts: Vec<PatientFact>) -> Question {
     q
 }
 
+/// The bottom line and every section item, in reading order.
+fn statement_texts(c: &Composition) -> Vec<&str> {
+    std::iter::once(&c.answer.bottom_line)
+        .chain(c.answer.sections.iter().flat_map(|s| s.items.iter()))
+        .map(|s| s.text.as_str())
+        .collect()
+}
+
+/// `compose` with the built-in lexicon and the defaults for `audience`.
+fn answer(q: &Question, docs: &[Candidate], audience: Audience) -> Composition {
+    compose(
+        q,
+        docs,
+        Lexicon::builtin(),
+        &ComposeOptions::for_audience(audience),
+    )
+}
+
 fn radiotherapy_given() -> PatientFact {
     PatientFact {
         concept: "radiotherapy".into(),
@@ -511,10 +529,7 @@ fn a_statement_that_points_back_is_kept_after_the_one_it_points_to() {
         ..ComposeOptions::for_audience(Audience::Physician)
     };
     let c = compose(&q, &corpus, Lexicon::builtin(), &options);
-    let texts: Vec<&str> = std::iter::once(&c.answer.bottom_line)
-        .chain(c.answer.sections.iter().flat_map(|s| s.items.iter()))
-        .map(|s| s.text.as_str())
-        .collect();
+    let texts = statement_texts(&c);
     assert!(
         texts.iter().any(|t| t.starts_with("Periodic bone scans")),
         "{texts:?}"

@@ -33,13 +33,12 @@ fn cited_docs(c: &Composition) -> Vec<String> {
 
 #[test]
 fn a_document_about_children_speaks_only_when_a_child_is_asked_about() {
-    let options = ComposeOptions::for_audience(Audience::Physician);
     let adult = question(
         "Patient with cirrhosis from hepatitis C. How should hepatocellular carcinoma surveillance be done?",
         Intent::FollowUp,
         vec![],
     );
-    let c = compose(&adult, &liver_docs(), Lexicon::builtin(), &options);
+    let c = answer(&adult, &liver_docs(), Audience::Physician);
     let docs = cited_docs(&c);
     assert!(docs.iter().any(|d| d == "adult-liver"), "{docs:?}");
     assert!(!docs.iter().any(|d| d == "childhood-liver"), "{docs:?}");
@@ -49,7 +48,7 @@ fn a_document_about_children_speaks_only_when_a_child_is_asked_about() {
         Intent::FollowUp,
         vec![],
     );
-    let c = compose(&child, &liver_docs(), Lexicon::builtin(), &options);
+    let c = answer(&child, &liver_docs(), Audience::Physician);
     let docs = cited_docs(&c);
     assert!(docs.iter().any(|d| d == "childhood-liver"), "{docs:?}");
 }
@@ -68,20 +67,8 @@ fn a_sentence_written_to_a_patient_is_for_the_patient_only() {
         vec![],
     );
     let texts = |audience| {
-        let c = compose(
-            &q,
-            &docs,
-            Lexicon::builtin(),
-            &ComposeOptions::for_audience(audience),
-        );
-        let mut all = vec![c.answer.bottom_line.text.clone()];
-        all.extend(
-            c.answer
-                .sections
-                .iter()
-                .flat_map(|s| s.items.iter().map(|i| i.text.clone())),
-        );
-        all.join(" ")
+        let c = answer(&q, &docs, audience);
+        statement_texts(&c).join(" ")
     };
     let physician = texts(Audience::Physician);
     assert!(physician.contains("Venlafaxine"), "{physician}");
@@ -108,12 +95,7 @@ fn what_a_document_says_about_itself_is_no_evidence() {
         Intent::Treatment,
         vec![],
     );
-    let c = compose(
-        &q,
-        &docs,
-        Lexicon::builtin(),
-        &ComposeOptions::for_audience(Audience::Physician),
-    );
+    let c = answer(&q, &docs, Audience::Physician);
     let passages: Vec<&str> = c
         .answer
         .references
@@ -150,16 +132,8 @@ fn a_statement_opening_with_a_pronoun_needs_the_one_before_it() {
         Intent::Prevention,
         vec![],
     );
-    let c = compose(
-        &q,
-        &docs,
-        Lexicon::builtin(),
-        &ComposeOptions::for_audience(Audience::Physician),
-    );
-    let texts: Vec<&str> = std::iter::once(&c.answer.bottom_line)
-        .chain(c.answer.sections.iter().flat_map(|s| s.items.iter()))
-        .map(|s| s.text.as_str())
-        .collect();
+    let c = answer(&q, &docs, Audience::Physician);
+    let texts = statement_texts(&c);
     assert!(
         texts.iter().any(|t| t.starts_with("Hydration")),
         "{texts:?}"
