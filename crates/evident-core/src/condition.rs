@@ -218,6 +218,17 @@ fn read(text: &str, heading: bool, lexicon: &Lexicon) -> Vec<Condition> {
         });
     }
     patterns::categorical(text, &lower, &scopes, heading, &mut out);
+    // "First-line" applies before any treatment of the disease, "second-line" after it.
+    for (range, line) in crate::therapy_line::lines(text) {
+        out.push(Condition {
+            concept: "prior_therapy".into(),
+            requires: match line {
+                crate::therapy_line::Line::First => Requirement::Absent,
+                crate::therapy_line::Line::Later => Requirement::Present,
+            },
+            text: text[range].to_string(),
+        });
+    }
     settle(out)
 }
 

@@ -19,6 +19,7 @@ pub mod question;
 pub mod readers;
 pub mod render;
 pub mod sentence;
+mod therapy_line;
 mod tokens;
 mod tsv;
 mod young_age;

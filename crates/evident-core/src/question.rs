@@ -195,6 +195,15 @@ pub fn analyze(text: &str, lexicon: &Lexicon) -> Question {
     if let Some(risk) = emetic_risk(&facts, lexicon) {
         facts.push(risk);
     }
+    if let Some(line) = line_of_therapy(text, &facts) {
+        // What it implies, where the facts do not already say ("starting first-line
+        // carboplatin" keeps its chemotherapy).
+        for f in facts::with_implications(vec![line]) {
+            if !facts.iter().any(|g| g.concept == f.concept) {
+                facts.push(f);
+            }
+        }
+    }
 
     // A stage read from a TNM group is written out after it, as shorthand is, so that
     // search and scoring see "stage I" where the question says "T1c N0 M0".
@@ -248,6 +257,35 @@ fn no_distant_spread(text: &str, facts: &[PatientFact]) -> Option<PatientFact> {
         status: FactStatus::Absent,
         value: None,
         text: words,
+    })
+}
+
+/// Whether the disease was treated before, from the line of therapy the question names: a
+/// question about first-line treatment is about a disease not treated yet, unless it also
+/// speaks of relapse, progression or refractory disease; one about second-line treatment
+/// (or after first-line) about a treated one. None when the facts already say.
+fn line_of_therapy(text: &str, facts: &[PatientFact]) -> Option<PatientFact> {
+    static TREATED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        crate::pattern::regex(r"(?i)\b(?:relaps\w*|recurr\w*|progress\w*|refractory|resistant|previously treated|pretreated)\b")
+            .expect("treated regex")
+    });
+    if facts.iter().any(|f| f.concept == "prior_therapy") {
+        return None;
+    }
+    let lines = crate::therapy_line::lines(text);
+    let later = lines
+        .iter()
+        .find(|(_, l)| *l == crate::therapy_line::Line::Later);
+    let (range, status) = match later {
+        Some((r, _)) => (r.clone(), FactStatus::Present),
+        None if !TREATED.is_match(text) => (lines.first()?.0.clone(), FactStatus::Absent),
+        None => return None,
+    };
+    Some(PatientFact {
+        concept: "prior_therapy".into(),
+        status,
+        value: None,
+        text: text[range].to_string(),
     })
 }
 

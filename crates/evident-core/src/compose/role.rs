@@ -257,6 +257,8 @@ static DESIGN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         "summarizes",
         "were required",
         "assessed the",
+        "were screened",
+        "at least one dose",
         "examined the",
         "explored the",
         "was excluded",

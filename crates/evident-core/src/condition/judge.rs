@@ -21,6 +21,8 @@ fn denies_prior_only(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
     t.contains("naive")
         || t.contains("naïve")
+        || t.contains("first-line")
+        || t.contains("first line")
         || t.contains("prior")
         || t.contains("previous")
         || t.contains("untreated")

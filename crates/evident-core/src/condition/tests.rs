@@ -122,7 +122,7 @@ fn biomarker_population_and_number_conditions() {
         ),
         (
             "For patients with EGFR mutations, a TKI is first-line.",
-            &[("egfr_gene", Present)],
+            &[("egfr_gene", Present), ("prior_therapy", Absent)],
         ),
         (
             "For EGFR wild-type tumors, chemoimmunotherapy is standard.",
@@ -133,6 +133,7 @@ fn biomarker_population_and_number_conditions() {
             &[
                 ("mismatch_repair_deficient", Present),
                 ("metastases", Present),
+                ("prior_therapy", Absent),
             ],
         ),
         (

@@ -105,7 +105,7 @@ pub(super) static NEGATIVE_RIGHT: LazyLock<Regex> = LazyLock::new(|| {
 /// Farther back ("rucaparib versus placebo in women with recurrent ...") it compares
 /// treatments, not the population.
 pub(super) static VERSUS_NEAR: LazyLock<Regex> = LazyLock::new(|| {
-    crate::pattern::regex(r"(?i)(?:versus|vs)\.?\s+(?:[\w-]+\s+)?$").expect("versus regex")
+    crate::pattern::regex(r"(?i)\b(?:versus|vs)\.?\s+(?:[\w-]+\s+)?$").expect("versus regex")
 });
 
 pub(super) static HYPOTHETICAL: LazyLock<Regex> = LazyLock::new(|| {

@@ -115,6 +115,9 @@ fn a_yes_no_question_about_a_treatment_states_nothing_about_it() {
             .collect();
         assert!(drugs.is_empty(), "«{question}»: {drugs:?}");
     }
+    // First-line treatment of a relapse says nothing of earlier treatment.
+    let q = run("What is the first-line treatment of relapsed myeloma?");
+    assert!(status_of(&q, "prior_therapy").is_empty(), "{:?}", q.facts);
     // A history cue outside the asked clause still counts.
     let q = run("Is adjuvant therapy needed after FOLFOX?");
     assert_eq!(status_of(&q, "folfox"), [FactStatus::Present]);
@@ -273,6 +276,18 @@ fn presence_and_absence_facts() {
         (
             "denies chest pain, s/p TACE",
             &[("chest_pain", Absent), ("tace", Present)],
+        ),
+        (
+            "What is first-line therapy for metastatic lung cancer?",
+            &[("prior_therapy", Absent), ("chemotherapy", Absent)],
+        ),
+        (
+            "Starting first-line carboplatin for metastatic lung cancer.",
+            &[("prior_therapy", Absent), ("chemotherapy", Present)],
+        ),
+        (
+            "Progressed on first-line FOLFOX; what second-line therapy?",
+            &[("prior_therapy", Present), ("folfox", Present)],
         ),
         (
             "She finished cisplatin and paclitaxel last month.",
