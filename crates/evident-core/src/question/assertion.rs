@@ -402,21 +402,6 @@ pub(crate) fn assess(text: &str, m: &Mention) -> Option<Assertion> {
     }
 }
 
-/// Whether the mention is what a yes-no question asks about: the sentence ends in '?' and
-/// opens with an auxiliary at most two words before it ("Is olaparib given ...?").
-fn asked_whether(text: &str, m: &Mention, left: &str) -> bool {
-    static OPENING: LazyLock<Regex> = LazyLock::new(|| {
-        crate::pattern::regex(
-            r"(?i)(?:^|[.?!;:]\s+)(?:is|are|was|were|has|have|had|does|do|did|can|could|should|would|will|may|might|must)\s+(?:[\w-]+\s+){0,2}$",
-        )
-        .expect("question opening regex")
-    });
-    let asks = text[m.end..]
-        .find(['.', '?', '!'])
-        .is_some_and(|end| text[m.end + end..].starts_with('?'));
-    asks && OPENING.is_match(left)
-}
-
 fn negation_start(left: &str) -> Option<usize> {
     let pseudo: Vec<(usize, usize)> = PSEUDO_NEGATION
         .find_iter(left)

@@ -1,4 +1,4 @@
-//! The cue phrases of assertion detection, compiled once: negation and pseudo-negation triggers, treatment-history cues (before and after, strong, current, population-defining), plan words, hypothetical and testing contexts, and biomarker polarity words.
+//! The cue phrases of assertion detection, compiled once: negation and pseudo-negation triggers, treatment-history cues (before and after, strong, current, population-defining), plan words, hypothetical and testing contexts, biomarker polarity words, and whether a yes-no question asks about a treatment.
 
 use std::sync::LazyLock;
 
@@ -154,3 +154,18 @@ pub(super) static BIOMARKER_PERCENT_RIGHT: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static POLARITY_LEFT: LazyLock<Regex> = LazyLock::new(|| {
     crate::pattern::regex(r"(?i)\b(positive|negative) for\s*$").expect("polarity left regex")
 });
+
+/// Whether the mention is what a yes-no question asks about: the sentence ends in '?' and
+/// opens with an auxiliary at most two words before it ("Is olaparib given ...?").
+pub(super) fn asked_whether(text: &str, m: &super::assertion::Mention, left: &str) -> bool {
+    static OPENING: LazyLock<Regex> = LazyLock::new(|| {
+        crate::pattern::regex(
+            r"(?i)(?:^|[.?!;:]\s+)(?:is|are|was|were|has|have|had|does|do|did|can|could|should|would|will|may|might|must)\s+(?:[\w-]+\s+){0,2}$",
+        )
+        .expect("question opening regex")
+    });
+    let asks = text[m.end..]
+        .find(['.', '?', '!'])
+        .is_some_and(|end| text[m.end + end..].starts_with('?'));
+    asks && OPENING.is_match(left)
+}

@@ -142,3 +142,64 @@ fn a_statement_opening_with_a_pronoun_needs_the_one_before_it() {
         && !texts.iter().any(|t| t.starts_with("Rasburicase"));
     assert!(!alone, "{texts:?}");
 }
+
+#[test]
+fn a_document_about_another_cancer_does_not_speak_for_the_asked_one() {
+    let mut colon = cand(
+        "colon",
+        0,
+        &["Adjuvant chemotherapy"],
+        "For stage III colon cancer, adjuvant CAPOX is given after resection; 3 months of CAPOX was noninferior to 6 months in low-risk disease.",
+    );
+    colon.title = "Colon Cancer Treatment".into();
+    let mut gastric = cand(
+        "gastric",
+        0,
+        &["Adjuvant chemotherapy"],
+        "For stage III adenocarcinoma, 6 months of adjuvant CAPOX after resection improved disease-free survival compared with resection alone.",
+    );
+    gastric.title = "Gastric Cancer Treatment".into();
+    let q = question(
+        "How many months of adjuvant CAPOX after resection of a stage III sigmoid adenocarcinoma?",
+        Intent::Treatment,
+        vec![],
+    );
+    let c = answer(&q, &[gastric, colon], Audience::Physician);
+    let docs: Vec<_> = c
+        .answer
+        .references
+        .iter()
+        .filter_map(|r| r.doc_id.clone())
+        .collect();
+    assert!(docs.iter().any(|d| d == "colon"), "{docs:?}");
+    assert!(!docs.iter().any(|d| d == "gastric"), "{docs:?}");
+    // Including cancers are not others: lung cancer and non-small cell lung cancer.
+    let lex = Lexicon::builtin();
+    assert!(weights::same_cancer(
+        "lung_cancer",
+        "non_small_cell_lung_cancer",
+        lex
+    ));
+    assert!(weights::same_cancer(
+        "colorectal_cancer",
+        "rectal_cancer",
+        lex
+    ));
+    assert!(!weights::same_cancer("colon_cancer", "gastric_cancer", lex));
+    // A subtype and the cancer that includes it are not other cancers.
+    assert!(weights::same_cancer(
+        "esophageal_adenocarcinoma",
+        "esophageal_cancer",
+        lex
+    ));
+    assert!(weights::same_cancer(
+        "acute_myeloid_leukemia",
+        "acute_promyelocytic_leukemia",
+        lex
+    ));
+    assert!(!weights::same_cancer(
+        "mantle_cell_lymphoma",
+        "hodgkin_lymphoma",
+        lex
+    ));
+}
