@@ -365,6 +365,7 @@ pub fn plain_language(text: &str, glossary: &Glossary) -> String {
 /// Rewrites the statements of one answer in reading order: an abbreviation is explained
 /// the first time the answer uses it ("PSA (a blood test for prostate cancer)"), and later
 /// statements use it alone.
+#[derive(Clone)]
 pub struct PlainWriter<'g> {
     glossary: &'g Glossary,
     seen: Vec<bool>,

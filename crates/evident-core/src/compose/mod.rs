@@ -264,16 +264,31 @@ pub fn compose(
         )
     };
     let primary = sections::primary(question.intent);
-    let words_of = |i: usize| {
+    // The words the reader gets: a patient's plain wording is longer, and explains each
+    // term once an answer, so it is counted after the statements already chosen (a writer
+    // that has read them, kept between calls while the choice grows).
+    let writer = std::cell::RefCell::new((
+        Vec::<usize>::new(),
+        crate::plain::PlainWriter::new(crate::plain::Glossary::builtin()),
+    ));
+    let words_of = |i: usize, chosen: &[select::Picked]| {
         let text = &pool.units[i].unit.text;
-        // The words the reader gets: a patient's plain wording is longer.
-        if options.audience == Audience::Patient {
-            crate::plain::plain_language(text, crate::plain::Glossary::builtin())
-                .split_whitespace()
-                .count()
-        } else {
-            text.split_whitespace().count()
+        if options.audience != Audience::Patient {
+            return text.split_whitespace().count();
         }
+        let mut state = writer.borrow_mut();
+        let (read, plain) = &mut *state;
+        let same_start =
+            read.len() <= chosen.len() && read.iter().zip(chosen).all(|(&r, p)| r == p.index);
+        if !same_start {
+            *read = Vec::new();
+            *plain = crate::plain::PlainWriter::new(crate::plain::Glossary::builtin());
+        }
+        for p in &chosen[read.len()..] {
+            plain.rewrite(&pool.units[p.index].unit.text);
+            read.push(p.index);
+        }
+        plain.clone().rewrite(text).split_whitespace().count()
     };
     let budget = || select::Budget {
         max_words: options.max_words,

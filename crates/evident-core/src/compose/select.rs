@@ -14,8 +14,9 @@ const WHY_WORDS: usize = 6;
 const DUPLICATE: f32 = 0.5;
 
 /// The words an answer may spend, and how many a statement takes as the reader gets it.
-pub(crate) struct Budget<F: Fn(usize) -> usize> {
+pub(crate) struct Budget<F: Fn(usize, &[Picked]) -> usize> {
     pub max_words: usize,
+    /// The words of a statement, given the statements chosen before it.
     pub words_of: F,
 }
 
@@ -42,7 +43,7 @@ pub(crate) enum BottomLine {
 pub(crate) fn select(
     pool: &Pool,
     eligible: &[(usize, Option<String>)],
-    budget: Budget<impl Fn(usize) -> usize>,
+    budget: Budget<impl Fn(usize, &[Picked]) -> usize>,
     section_of: impl Fn(usize) -> crate::answer::SectionKind,
     bottom_line: BottomLine,
     decisions: &mut Vec<Decision>,
@@ -75,8 +76,8 @@ pub(crate) fn select(
         .take(MAX_CONSIDERED)
         .collect();
     // The words a statement takes, with "Applies to this patient (...): " when it says why.
-    let cost = |i: usize, why: &Option<String>| {
-        (budget.words_of)(i) + if why.is_some() { WHY_WORDS } else { 0 }
+    let cost = |i: usize, why: &Option<String>, picked: &[Picked]| {
+        (budget.words_of)(i, picked) + if why.is_some() { WHY_WORDS } else { 0 }
     };
     // The bottom line comes first: it spends words but sits in no section.
     let given = match bottom_line {
@@ -91,7 +92,7 @@ pub(crate) fn select(
         explained.extend(why.iter().cloned());
         let u = &pool.units[*i];
         seen_text.insert(u.unit.text.as_str());
-        used_words += cost(*i, why);
+        used_words += cost(*i, why, &picked);
         note(decisions, *i, true, "kept: the bottom line".to_string());
         picked.push(Picked {
             index: *i,
@@ -156,7 +157,7 @@ pub(crate) fn select(
             );
             continue;
         }
-        let words = cost(*i, why);
+        let words = cost(*i, why, &picked);
         if used_words + words > budget.max_words {
             note(decisions, *i, false, "dropped: word budget".to_string());
             continue;
