@@ -23,7 +23,7 @@ static LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// therapy", "progressed on first-line ...", "received first-line FOLFOX").
 static AFTER_FIRST: LazyLock<Regex> = LazyLock::new(|| {
     crate::pattern::regex(
-        r"(?i)\b(?:after|following|failure of|failing|failed|progress\w*(?:\s+(?:on|after|during|through))?|refractory to|resistant to|despite|beyond|completion of|completed|completing|received|receiving|had|prior|previous|previously|intolerant of|intolerance to)\s+(?:(?:the|a|an|their|his|her)\s+)?$",
+        r"(?i)\b(?:after|following|failure of|failing|failed|responded to|responding to|response to|progress\w*(?:\s+(?:on|after|during|through))?|refractory to|resistant to|despite|beyond|completion of|completed|completing|received|receiving|had|prior|previous|previously|intolerant of|intolerance to)\s+(?:(?:the|a|an|their|his|her)\s+)?$",
     )
     .expect("after-first regex")
 });
@@ -62,6 +62,10 @@ mod tests {
             [Line::Later]
         );
         assert_eq!(read("She received first-line FOLFOX."), [Line::Later]);
+        assert_eq!(
+            read("Olaparib is given to patients who have responded to first-line platinum."),
+            [Line::Later]
+        );
         assert_eq!(
             read("Progressed on first line osimertinib; what next?"),
             [Line::Later]
