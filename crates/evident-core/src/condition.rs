@@ -324,38 +324,34 @@ impl Case {
 
     /// How `conditions` relate to this case; see [`applicability`].
     pub fn applicability(&self, conditions: &[Condition]) -> Applicability {
-        judge_all(conditions, &self.facts)
-    }
-}
-
-fn judge_all(conditions: &[Condition], facts: &[PatientFact]) -> Applicability {
-    let mut open = Vec::new();
-    let prior = judge::about_prior(conditions);
-    for c in conditions {
-        match judge::judge(c, facts, prior) {
-            judge::Verdict::Met => {}
-            judge::Verdict::Contradicted(fact) => {
+        let mut open = Vec::new();
+        let prior = judge::about_prior(conditions);
+        for c in conditions {
+            match judge::judge(c, &self.facts, prior) {
+                judge::Verdict::Met => {}
+                judge::Verdict::Contradicted(fact) => {
+                    return Applicability::Contradicted {
+                        condition: c.clone(),
+                        fact: fact.clone(),
+                    };
+                }
+                judge::Verdict::Open => open.push(c.clone()),
+            }
+        }
+        // What the conditions imply can rule the statement out too, but never stays open.
+        for c in implied_conditions(conditions) {
+            if let judge::Verdict::Contradicted(fact) = judge::judge(&c, &self.facts, prior) {
                 return Applicability::Contradicted {
-                    condition: c.clone(),
+                    condition: c,
                     fact: fact.clone(),
                 };
             }
-            judge::Verdict::Open => open.push(c.clone()),
         }
-    }
-    // What the conditions imply can rule the statement out too, but never stays open.
-    for c in implied_conditions(conditions) {
-        if let judge::Verdict::Contradicted(fact) = judge::judge(&c, facts, prior) {
-            return Applicability::Contradicted {
-                condition: c,
-                fact: fact.clone(),
-            };
+        if open.is_empty() {
+            Applicability::Applies
+        } else {
+            Applicability::Unknown(open)
         }
-    }
-    if open.is_empty() {
-        Applicability::Applies
-    } else {
-        Applicability::Unknown(open)
     }
 }
 

@@ -19,6 +19,29 @@ pub(crate) fn any_phrase(phrases: &[&str]) -> Regex {
     regex(&alternation.join("|")).expect("escaped literals always compile")
 }
 
+/// A list of phrases, any of which marks a text, as a `static`: compiled into one
+/// automaton ([`any_phrase`]) on first use.
+pub(crate) struct Phrases {
+    phrases: &'static [&'static str],
+    matcher: std::sync::OnceLock<Regex>,
+}
+
+impl Phrases {
+    pub(crate) const fn new(phrases: &'static [&'static str]) -> Phrases {
+        Phrases {
+            phrases,
+            matcher: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Whether `text` holds one of the phrases, as written.
+    pub(crate) fn is_match(&self, text: &str) -> bool {
+        self.matcher
+            .get_or_init(|| any_phrase(self.phrases))
+            .is_match(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,8 +41,7 @@ const CONTEXT_BOUND: &[&str] = &[
     "patient version",
 ];
 
-static BOUND: std::sync::LazyLock<regex::Regex> =
-    std::sync::LazyLock::new(|| crate::pattern::any_phrase(CONTEXT_BOUND));
+static BOUND: crate::pattern::Phrases = crate::pattern::Phrases::new(CONTEXT_BOUND);
 
 /// A numbered table or figure of the source ("Table 5 shows ...", "in Figure 2").
 static NUMBERED_POINTER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -57,10 +56,11 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
     let mut words = 0;
     let mut tidy = String::with_capacity(s.len());
     for word in s.split_whitespace() {
-        if !tidy.is_empty() && !word.starts_with([',', '.', ';']) {
-            tidy.push(' ');
-            words += 1;
-        } else if tidy.is_empty() {
+        // A comma, full stop or semicolon joins the word before it.
+        if tidy.is_empty() || !word.starts_with([',', '.', ';']) {
+            if !tidy.is_empty() {
+                tidy.push(' ');
+            }
             words += 1;
         }
         tidy.push_str(word);

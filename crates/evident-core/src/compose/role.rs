@@ -4,6 +4,8 @@
 //! result, textbook background (what a drug is, how staging is named, what was done in the
 //! 1980s) and research not yet reported spend the reader's words on nothing they can use.
 
+use crate::pattern::Phrases;
+
 /// The role of a statement, read from its wording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Role {
@@ -27,20 +29,20 @@ pub(crate) enum Role {
 impl Role {
     pub(crate) fn of(text: &str) -> Role {
         let lower = text.to_ascii_lowercase();
-        if is_research_under_way(&lower) {
+        if UNDER_WAY.is_match(&lower) {
             Role::UnderWay
         } else if GAP.is_match(&lower) {
             Role::Gap
         } else if is_background(&lower) {
             Role::Background
-        } else if is_hypothesis(&lower)
+        } else if HYPOTHESIS.is_match(&lower)
             || ELIGIBILITY.is_match(&lower)
-            || (is_design(&lower) && !has_result(text, &lower))
+            || (DESIGN.is_match(&lower) && !has_result(text, &lower))
         {
             // "Patients were randomly assigned to topotecan, which is the standard of
             // care, or ...": a design, whatever words of practice it holds.
             Role::Design
-        } else if is_actionable(&lower) {
+        } else if ACTIONABLE.is_match(&lower) {
             Role::Recommendation
         } else if has_result(text, &lower) {
             Role::Finding
@@ -59,100 +61,88 @@ static GAP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
 });
 
 /// Words that make a statement a recommendation a reader can act on.
-fn is_actionable(lower: &str) -> bool {
-    ACTIONABLE.is_match(lower)
-}
-
-static ACTIONABLE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    crate::pattern::any_phrase(&[
-        "recommend",
-        "should",
-        // "Standard" and "option" as what is done, not as a modifier ("standard
-        // postoperative monitoring programs have not been shown ...").
-        "is standard",
-        "are standard",
-        "is the standard",
-        "is a standard",
-        "as standard",
-        "acceptable standard",
-        "standard of care",
-        "standard treatment",
-        "standard therapy",
-        "standard regimen",
-        "standard approach",
-        "preferred",
-        "is indicated",
-        "are indicated",
-        "is an option",
-        "are an option",
-        "is a reasonable option",
-        "options include",
-        "options are",
-        "treatment option",
-        "only potentially curative",
-        "is the treatment",
-        "is needed",
-        "are needed",
-        "is necessary",
-        "are necessary",
-        "may be candidates for",
-        "are candidates for",
-        "may be offered",
-        "can be offered",
-        "first-line",
-        "is used",
-        "are used",
-        "is offered",
-        "are offered",
-        // "Consider ...", "should be considered", "is considered standard"; not a study's
-        // "patients were considered at higher risk".
-        "consider ",
-        "be considered",
-        "is considered",
-        "are considered",
-        "is encouraged",
-        "are encouraged",
-        " must ",
-        "is required",
-        "is advised",
-        "is appropriate",
-        "can be limited",
-        "cornerstone",
-        "mainstay",
-        "best managed",
-        "is not desirable",
-        "may not be desirable",
-        "warrant",
-    ])
-});
+static ACTIONABLE: Phrases = Phrases::new(&[
+    "recommend",
+    "should",
+    // "Standard" and "option" as what is done, not as a modifier ("standard
+    // postoperative monitoring programs have not been shown ...").
+    "is standard",
+    "are standard",
+    "is the standard",
+    "is a standard",
+    "as standard",
+    "acceptable standard",
+    "standard of care",
+    "standard treatment",
+    "standard therapy",
+    "standard regimen",
+    "standard approach",
+    "preferred",
+    "is indicated",
+    "are indicated",
+    "is an option",
+    "are an option",
+    "is a reasonable option",
+    "options include",
+    "options are",
+    "treatment option",
+    "only potentially curative",
+    "is the treatment",
+    "is needed",
+    "are needed",
+    "is necessary",
+    "are necessary",
+    "may be candidates for",
+    "are candidates for",
+    "may be offered",
+    "can be offered",
+    "first-line",
+    "is used",
+    "are used",
+    "is offered",
+    "are offered",
+    // "Consider ...", "should be considered", "is considered standard"; not a study's
+    // "patients were considered at higher risk".
+    "consider ",
+    "be considered",
+    "is considered",
+    "are considered",
+    "is encouraged",
+    "are encouraged",
+    " must ",
+    "is required",
+    "is advised",
+    "is appropriate",
+    "can be limited",
+    "cornerstone",
+    "mainstay",
+    "best managed",
+    "is not desirable",
+    "may not be desirable",
+    "warrant",
+]);
 
 /// Reports research still running ("a trial is ongoing", "is being studied") rather than a
 /// finding or a practice.
-fn is_research_under_way(lower: &str) -> bool {
-    UNDER_WAY.is_match(lower)
-}
-
-static UNDER_WAY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    crate::pattern::any_phrase(&[
-        "is ongoing",
-        "are ongoing",
-        "is underway",
-        "are underway",
-        "is under way",
-        "are under way",
-        "is being studied",
-        "are being studied",
-        "is being evaluated",
-        "are being evaluated",
-        "is being tested",
-        "are being tested",
-        "under investigation",
-        "under clinical evaluation",
-        "under evaluation",
-        "results are awaited",
-        "results are pending",
-    ])
-});
+static UNDER_WAY: Phrases = Phrases::new(&[
+    "is ongoing",
+    "are ongoing",
+    "is underway",
+    "are underway",
+    "is under way",
+    "are under way",
+    "is being studied",
+    "are being studied",
+    "is being evaluated",
+    "are being evaluated",
+    "is being tested",
+    "are being tested",
+    "under investigation",
+    "under clinical evaluation",
+    "under evaluation",
+    "results are awaited",
+    "results are pending",
+]);
 
 /// A figure, a comparison or an effect.
 fn has_result(text: &str, lower: &str) -> bool {
@@ -163,107 +153,91 @@ fn has_result(text: &str, lower: &str) -> bool {
     median_figure || text.contains('%') || RESULT.is_match(lower)
 }
 
-static RESULT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    crate::pattern::any_phrase(&[
-        "improv",
-        "reduc",
-        "increas",
-        "decreas",
-        "signific",
-        "superior",
-        "inferior",
-        "no difference",
-        "similar",
-        "hazard",
-        "hr,",
-        "benefit",
-        "longer",
-        "shorter",
-        "higher",
-        "lower",
-        "prolong",
-        "not ",
-        "were associated",
-        "was associated",
-        "risk of",
-    ])
-});
+static RESULT: Phrases = Phrases::new(&[
+    "improv",
+    "reduc",
+    "increas",
+    "decreas",
+    "signific",
+    "superior",
+    "inferior",
+    "no difference",
+    "similar",
+    "hazard",
+    "hr,",
+    "benefit",
+    "longer",
+    "shorter",
+    "higher",
+    "lower",
+    "prolong",
+    "not ",
+    "were associated",
+    "was associated",
+    "risk of",
+]);
 
 /// What a study set out to show, figures included ("a 12% higher OS was considered
 /// clinically significant"): its hypothesis, not its result.
-fn is_hypothesis(lower: &str) -> bool {
-    HYPOTHESIS.is_match(lower)
-}
-
-static HYPOTHESIS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    crate::pattern::any_phrase(&[
-        "was considered clinically significant",
-        "were considered clinically significant",
-        "powered to",
-        "power to detect",
-        "power to show",
-        "designed to detect",
-        "sample size",
-        "was hypothesized",
-        "were hypothesized",
-        "to show superiority",
-        "to demonstrate superiority",
-        "to show noninferiority",
-        "to demonstrate noninferiority",
-    ])
-});
+static HYPOTHESIS: Phrases = Phrases::new(&[
+    "was considered clinically significant",
+    "were considered clinically significant",
+    "powered to",
+    "power to detect",
+    "power to show",
+    "designed to detect",
+    "sample size",
+    "was hypothesized",
+    "were hypothesized",
+    "to show superiority",
+    "to demonstrate superiority",
+    "to show noninferiority",
+    "to demonstrate noninferiority",
+]);
 
 /// Who a study took in or left out, figures included ("patients with a score higher than
 /// 1 were excluded").
-static ELIGIBILITY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    crate::pattern::any_phrase(&[
-        "were excluded",
-        "was excluded",
-        "were ineligible",
-        "inclusion criteria",
-        "exclusion criteria",
-        "were eligible if",
-    ])
-});
+static ELIGIBILITY: Phrases = Phrases::new(&[
+    "were excluded",
+    "was excluded",
+    "were ineligible",
+    "inclusion criteria",
+    "exclusion criteria",
+    "were eligible if",
+]);
 
 /// How a study was run: its arms, eligibility, stratification and end points.
-fn is_design(lower: &str) -> bool {
-    DESIGN.is_match(lower)
-}
-
-static DESIGN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    crate::pattern::any_phrase(&[
-        "randomly assigned",
-        "randomized",
-        "evaluated",
-        "enrolled",
-        "compared",
-        "included",
-        "investigated",
-        "studied",
-        "primary end point",
-        "primary endpoint",
-        "secondary end point",
-        "end points were",
-        "stratified",
-        "eligib",
-        "permissible",
-        "were permitted",
-        "were allowed",
-        "has been tested",
-        "have been tested",
-        "have addressed",
-        "has addressed",
-        "summarizes",
-        "were required",
-        "assessed the",
-        "were screened",
-        "at least one dose",
-        "examined the",
-        "explored the",
-        "was excluded",
-    ])
-});
+static DESIGN: Phrases = Phrases::new(&[
+    "randomly assigned",
+    "randomized",
+    "evaluated",
+    "enrolled",
+    "compared",
+    "included",
+    "investigated",
+    "studied",
+    "primary end point",
+    "primary endpoint",
+    "secondary end point",
+    "end points were",
+    "stratified",
+    "eligib",
+    "permissible",
+    "were permitted",
+    "were allowed",
+    "has been tested",
+    "have been tested",
+    "have addressed",
+    "has addressed",
+    "summarizes",
+    "were required",
+    "assessed the",
+    "were screened",
+    "at least one dose",
+    "examined the",
+    "explored the",
+    "was excluded",
+]);
 
 /// What a drug is, how a classification is named, or what was done decades ago.
 fn is_background(lower: &str) -> bool {
@@ -291,8 +265,7 @@ fn is_background(lower: &str) -> bool {
         "the 1990s",
         "was considered the most effective",
     ];
-    static ANY: std::sync::LazyLock<regex::Regex> =
-        std::sync::LazyLock::new(|| crate::pattern::any_phrase(DESCRIBES));
+    static ANY: Phrases = Phrases::new(DESCRIBES);
     ANY.is_match(lower)
 }
 

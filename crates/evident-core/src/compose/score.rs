@@ -325,12 +325,9 @@ impl Pool {
             // A document speaks in the answer when it covers the topic and ranks well, and
             // hardly at all when its title names another cancer than the question's, or children
             // when the question is not about a child.
-            let other_topic = if other_topic_docs.contains(&u.candidate) {
-                OTHER_TOPIC
-            } else {
-                1.0
-            };
-            let doc_share = covered * (0.5 + 0.5 * ranked) * other_topic;
+            let other_topic = other_topic_docs.contains(&u.candidate);
+            let doc_share =
+                covered * (0.5 + 0.5 * ranked) * if other_topic { OTHER_TOPIC } else { 1.0 };
             let cue = (sections::cue_hits(primary, &u.stems).min(2)) as f32;
             let heading_cue = if heading_asked[u.candidate] {
                 HEADING_ASKED
@@ -392,7 +389,7 @@ impl Pool {
             u.relevance = relevance;
             u.role = role;
             u.doc_share = doc_share;
-            u.other_topic = other_topic_docs.contains(&u.candidate);
+            u.other_topic = other_topic;
             u.score = score;
         }
         Pool {

@@ -44,8 +44,8 @@ const POPULATION_BACK_REFERENCES: &[&str] = &[
     "either arm",
 ];
 
-static POPULATION: std::sync::LazyLock<regex::Regex> =
-    std::sync::LazyLock::new(|| crate::pattern::any_phrase(POPULATION_BACK_REFERENCES));
+static POPULATION: crate::pattern::Phrases =
+    crate::pattern::Phrases::new(POPULATION_BACK_REFERENCES);
 
 /// Pronouns and demonstratives that, opening a sentence, stand for what came before it.
 const PRONOUNS: &[&str] = &[
@@ -64,24 +64,12 @@ const PRONOUNS: &[&str] = &[
     "the former",
 ];
 
-/// Words that, opening a sentence, refer to what came before it.
+/// Other words that, opening a sentence, refer to what came before it (the pronouns above
+/// do too).
 const BACK_REFERENCES: &[&str] = &[
-    "this",
-    "these",
-    "those",
-    "they",
-    "it",
-    "its",
-    "such",
-    "both",
     "that",
     "there",
     "here",
-    "he",
-    "she",
-    "their",
-    "the latter",
-    "the former",
     "in addition",
     "additionally",
     "moreover",
@@ -158,12 +146,11 @@ pub(crate) fn about_the_document(heading: &str) -> bool {
 /// Whether a sentence speaks to its reader ("you should talk with your doctor"): written
 /// for patients, it does not belong in an answer for a professional.
 pub(crate) fn addresses_the_reader(text: &str) -> bool {
-    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .any(|w| {
-            ["you", "your", "you're", "yours", "yourself"]
-                .iter()
-                .any(|y| w.eq_ignore_ascii_case(y))
-        })
+    super::terms::raw_words(text).any(|w| {
+        ["you", "your", "you're", "yours", "yourself"]
+            .iter()
+            .any(|y| w.eq_ignore_ascii_case(y))
+    })
 }
 
 /// The statement candidates of a passage, in text order.

@@ -127,12 +127,16 @@ pub(crate) fn is_generic(word: &str) -> bool {
     SET.contains(word) || is_stop(word)
 }
 
-/// Lowercased alphanumeric words of `text` (hyphenated words are split).
-pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+/// The alphanumeric words of `text` as written (hyphenated words are split).
+pub(crate) fn raw_words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric() && c != '\'')
         .map(|w| w.trim_matches('\''))
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+}
+
+/// Lowercased alphanumeric words of `text` (hyphenated words are split).
+pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    raw_words(text).map(str::to_lowercase)
 }
 
 /// A word stem: at most six characters of a word, held inline. Composition makes hundreds
@@ -151,7 +155,7 @@ impl Stem {
 
     pub(crate) fn as_str(&self) -> &str {
         // Built only from the first characters of a `str`, so always UTF-8.
-        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or_default()
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
 
@@ -174,20 +178,14 @@ impl std::fmt::Debug for Stem {
     }
 }
 
-impl PartialEq<&str> for Stem {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
 /// A crude but robust stem: the first six characters of a word, so that `irradiated` and
 /// `irradiation`, `recurrence` and `recurrent`, `resection` and `resected` meet.
 pub(crate) fn stem(word: &str) -> Stem {
     let w = word.strip_suffix("'s").unwrap_or(word);
-    let end = w.char_indices().nth(6).map_or(w.len(), |(i, _)| i);
-    let mut len = end;
-    let short = end == w.len() && w.chars().count() <= 6;
-    if short && len > 3 && w[..len].ends_with('s') && !w[..len].ends_with("ss") {
+    // Up to the seventh character; a word of six or fewer loses a plural "s".
+    let mut len = w.char_indices().nth(6).map_or(w.len(), |(i, _)| i);
+    let whole = len == w.len();
+    if whole && len > 3 && w.ends_with('s') && !w.ends_with("ss") {
         len -= 1;
     }
     let mut bytes = [0u8; 24];
@@ -201,9 +199,7 @@ pub(crate) fn stem(word: &str) -> Stem {
 /// The content stems of `text`: stop words and one-letter words dropped, numbers kept.
 pub(crate) fn content_stems(text: &str) -> Vec<Stem> {
     let mut lower = String::new();
-    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .map(|w| w.trim_matches('\''))
-        .filter(|w| !w.is_empty())
+    raw_words(text)
         .filter_map(|w| {
             // Most words need no lowercasing: no string is made for them.
             let w = if w
