@@ -227,19 +227,31 @@ enum OutputFormat {
 enum EvalCommand {
     /// nDCG@10, Recall@100 and MRR@10 of the ranking over BEIR-style queries and qrels.
     Retrieval(EvalArgs),
-    /// Ask every question of a case file (JSON Lines: id, question, audience) in one
-    /// process: timing per phase, answer size, evidence status, reading grade.
+    /// Ask every question of case banks in one process: key-point recall, must-not
+    /// violations, status accuracy and bottom lines per bank, timing per phase, reading grade.
     Answers(EvalAnswersArgs),
 }
 
 #[derive(Args)]
 struct EvalAnswersArgs {
-    /// Cases as JSON Lines with `id`, `question` and optionally `audience`.
+    /// A case bank as JSON Lines (the format of answers-dev.jsonl; `corpus`,
+    /// `expected_status` and `bottom_line` optional). Repeat for several banks: each is
+    /// reported on its own.
+    #[arg(long, required = true)]
+    cases: Vec<PathBuf>,
+    /// Only the cases asked of this corpus (`starter`, `nci-pdq`); cases naming none run always.
     #[arg(long)]
-    cases: PathBuf,
+    corpus: Option<String>,
     /// Passages retrieved per answer.
     #[arg(long, default_value_t = evident_engine::ask::DEFAULT_PASSAGES)]
     passages: usize,
+    /// Print each case's missed key points, violations and failing bottom line.
+    #[arg(long)]
+    verbose: bool,
+    /// Write each answer's status, bottom line and cited passages to this file (the
+    /// regression snapshot).
+    #[arg(long)]
+    snapshot: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -331,7 +343,17 @@ fn run(cli: Cli) -> Result<()> {
         Command::Eval(EvalCommand::Retrieval(args)) => measure::cmd_eval(&cli, &data_dir, args),
         Command::Eval(EvalCommand::Answers(args)) => {
             let (index, lex) = open_index(&cli, &data_dir)?;
-            eval_answers::run(&index, &lex, &args.cases, args.passages.max(1))
+            eval_answers::run(
+                &index,
+                &lex,
+                &eval_answers::EvalAnswers {
+                    cases: &args.cases,
+                    corpus: args.corpus.as_deref(),
+                    passages: args.passages.max(1),
+                    verbose: args.verbose,
+                    snapshot: args.snapshot.as_deref(),
+                },
+            )
         }
         Command::Bench(BenchCommand::Search(args)) => measure::cmd_bench(&cli, &data_dir, args),
         Command::Serve(args) => serve::cmd_serve(&cli, &data_dir, args),

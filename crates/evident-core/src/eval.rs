@@ -6,6 +6,8 @@
 //! "not relevant". Scores are averaged over the queries that have at least one relevant
 //! judgement, and such a query missing from the run scores zero.
 
+pub mod answers;
+
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
