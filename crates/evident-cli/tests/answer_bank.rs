@@ -79,16 +79,23 @@ fn summary_field(report: &str, field: &str) -> Vec<String> {
         .collect()
 }
 
+/// Extraction's promise: the statements' words are the cited passages' words.
+fn assert_supported(report: &str) {
+    let supported = summary_field(report, "supported");
+    assert!(!supported.is_empty(), "no summary: {report}");
+    for s in supported {
+        let s: f64 = s.parse().unwrap();
+        assert!(s >= 0.98, "supported {s} < 0.98:\n{report}");
+    }
+}
+
 #[test]
 fn starter_answers_match_their_snapshots() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     for bank in banks() {
         let report = check_bank(&data, &bank, "starter", true);
-        // Every statement of every answer resolves to a reference.
-        for cited in summary_field(&report, "cited") {
-            assert_eq!(cited, "1.000", "{report}");
-        }
+        assert_supported(&report);
     }
 }
 
@@ -112,8 +119,6 @@ fn nci_pdq_answers_match_their_snapshots() {
     }
     for bank in banks {
         let report = check_bank(&data, &bank, "nci-pdq", false);
-        for cited in summary_field(&report, "cited") {
-            assert_eq!(cited, "1.000", "{report}");
-        }
+        assert_supported(&report);
     }
 }
