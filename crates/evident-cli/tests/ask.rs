@@ -280,7 +280,11 @@ fn eval_answers_reports_timing_status_and_reading_grade() {
     let data = corpus_index(tmp.path());
     let cases = tmp.path().join("cases.jsonl");
     let lines = [
-        serde_json::json!({"id": "canonical", "question": CANONICAL, "audience": "physician"}),
+        serde_json::json!({"id": "canonical", "question": CANONICAL, "audience": "physician",
+            "expected_status": "sufficient",
+            "key_points": [{"point": "resection", "all": ["(?i)resection", "(?i)curative"]},
+                           {"point": "not in the corpus", "all": ["(?i)hyperbaric oxygen"]}],
+            "must_not": [{"point": "radiation-naive branch", "any": ["(?i)^for patients who have not received prior"]}]}),
         serde_json::json!({"id": "lay", "question": CANONICAL, "audience": "patient"}),
         serde_json::json!({"id": "vet", "question": "How is canine parvovirus treated in puppies?"}),
     ];
@@ -295,7 +299,9 @@ fn eval_answers_reports_timing_status_and_reading_grade() {
         "lay",
         "timing_ms median (in one process): analysis",
         "evidence sufficient 2, limited 0, insufficient 1",
-        "patient answers",
+        "Flesch-Kincaid grade median: patient",
+        // One of two key points, no violation (the branch is dropped), status as expected.
+        "summary: cases=3 keypoint_recall=0.500 must_not_violations=0 status_accuracy=1.000",
     ] {
         assert!(out.contains(needle), "missing {needle}:\n{out}");
     }

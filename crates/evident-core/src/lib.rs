@@ -19,6 +19,7 @@ pub mod question;
 pub mod readers;
 pub mod render;
 pub mod sentence;
+mod setting;
 mod therapy_line;
 mod tokens;
 mod tsv;

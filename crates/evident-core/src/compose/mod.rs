@@ -362,7 +362,9 @@ pub fn compose(
     // sentence rather than a fragment.
     let stands = |p: &select::Picked| {
         let unit = &pool.units[p.index].unit;
-        !unit.dangling && clean::has_verb(&unit.text)
+        !unit.dangling
+            && clean::has_verb(&unit.text)
+            && !sentences::opens_with_connective(&unit.text)
     };
     let bottom_line = best(&|p| speaks(p) && stands(p))
         .or_else(|| best(&stands))

@@ -109,7 +109,7 @@ impl Pool {
         // Reading the passages (sentences, stems) is most of the work and each passage is
         // read alone: the candidates are shared among the cores.
         let table_rows = question.intent == Intent::Dosing;
-        let topic = topic_terms(question, &weights, &topical, unknown_words);
+        let topic = topic_terms(question, &weights, &topical, unknown_words, &asked);
         // The passages' and headings' words are only looked up for these.
         let vocabulary: StemSet = weights.iter().chain(&topic).map(|(s, _)| *s).collect();
         let reads = map_parallel(candidates, |ci, cand| {

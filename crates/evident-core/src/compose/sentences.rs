@@ -64,6 +64,25 @@ const PRONOUNS: &[&str] = &[
     "the former",
 ];
 
+/// Words that, opening a sentence, draw on the one before it ("Therefore, ..."): such a
+/// sentence can be a statement, but not a bottom line that stands alone.
+pub(crate) const CONNECTIVES: &[&str] = &[
+    "however, ",
+    "thus, ",
+    "therefore, ",
+    "also, ",
+    "again, ",
+    "still, ",
+    "hence, ",
+    "consequently, ",
+];
+
+/// Whether `text` opens with one of the [`CONNECTIVES`].
+pub(crate) fn opens_with_connective(text: &str) -> bool {
+    let lower = text.trim_start().to_lowercase();
+    CONNECTIVES.iter().any(|c| lower.starts_with(c))
+}
+
 /// Other words that, opening a sentence, refer to what came before it (the pronouns above
 /// do too).
 const BACK_REFERENCES: &[&str] = &[
@@ -312,14 +331,7 @@ fn push(
         });
     // A leading connective ("However, it ...") does not stop a back-reference.
     let mut lower = text.to_lowercase();
-    for connective in [
-        "however, ",
-        "thus, ",
-        "therefore, ",
-        "also, ",
-        "again, ",
-        "still, ",
-    ] {
+    for connective in CONNECTIVES {
         if let Some(rest) = lower.strip_prefix(connective) {
             lower = rest.to_string();
         }

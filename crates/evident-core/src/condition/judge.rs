@@ -139,6 +139,12 @@ pub(super) fn judge<'a>(c: &Condition, facts: &'a [PatientFact], prior: bool) ->
                 .map(|alt| {
                     if c.concept == "stage" {
                         stage_matches(alt.trim(), value)
+                    } else if c.concept == "setting" {
+                        let (wanted, patient) = (
+                            crate::setting::Setting::parse(alt)?,
+                            crate::setting::Setting::parse(value)?,
+                        );
+                        wanted.fits(patient)
                     } else {
                         Some(alt.trim().eq_ignore_ascii_case(value.trim()))
                     }

@@ -1,4 +1,4 @@
-//! Conditions read with patterns rather than lexicon concepts: age and kidney-function thresholds, stage and extent, sex, and pregnancy.
+//! Conditions read with patterns rather than lexicon concepts: age and kidney-function thresholds, stage and extent, sex, pregnancy, and the care setting.
 //!
 //! # Bounds
 //!
@@ -304,6 +304,16 @@ static AROUND_SURGERY: LazyLock<Regex> = LazyLock::new(|| {
 static ADULTS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\badults?\b|\bolder\b"));
 /// The age below which a person is a child, in years.
 const CHILD_AGE: f64 = 18.0;
+/// Populations of older adults ("older adults", "the elderly", "adults aged 65 and older"
+/// reads as a threshold elsewhere).
+static OLDER_ADULTS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:older (?:adults|patients|people|persons|women|men)|(?:the )?elderly(?: (?:patients|adults|people|persons))?|geriatric patients)\b",
+    )
+});
+/// The age from which guidelines call a person an older adult, in years: a statement about
+/// older adults is met at 65 and contradicted below it.
+const OLDER_AGE: f64 = 64.0;
 
 /// Stage, extent, sex and pregnancy conditions. Stage, extent and sex count only inside a
 /// population scope (or anywhere in a heading, `whole_scope`); pregnancy wordings count
@@ -375,6 +385,14 @@ pub(super) fn categorical(
     {
         out.push(condition("age", Requirement::Below(CHILD_AGE), m.as_str()));
     }
+    // A statement about older adults is written for patients of 65 or more, unless it
+    // compares them with younger ones ("older and younger adults").
+    if let Some(m) = OLDER_ADULTS
+        .find(text)
+        .filter(|_| !lower.contains("younger"))
+    {
+        out.push(condition("age", Requirement::Above(OLDER_AGE), m.as_str()));
+    }
     // A section on treatment before an operation is written for patients not yet operated
     // on ("Neoadjuvant and adjuvant therapy" is about both).
     if whole_scope
@@ -403,6 +421,14 @@ pub(super) fn categorical(
                 words[0],
             ));
         }
+    }
+    // The care setting a statement is written for ("Inpatients with ...", "In outpatients").
+    for (setting, words) in crate::setting::in_statement(text) {
+        out.push(condition(
+            "setting",
+            Requirement::Is(setting.as_str().to_string()),
+            &words,
+        ));
     }
     let pregnant = lower.contains("pregnan") || lower.contains("trimester");
     for m in PREGNANCY.find_iter(text).filter(|_| pregnant) {

@@ -1,4 +1,4 @@
-//! Value facts read with patterns: age, sex, stage and TNM, performance status, kidney function, lesion size, Gleason score, PSA, and pregnancy by gestational age.
+//! Value facts read with patterns: age, sex, stage and TNM, performance status, kidney function, lesion size, Gleason score, PSA, pregnancy by gestational age, and the care setting.
 //!
 //! Each reader returns the facts it finds with the byte offset they start at, so that
 //! [`super::analyze`] can order all facts by their place in the question.
@@ -47,6 +47,16 @@ pub(super) fn value_facts(text: &str) -> Vec<(usize, PatientFact)> {
     gleason(text, &mut out);
     psa(text, &mut out);
     gestation(text, &mut out);
+    if let Some((at, setting, words)) = crate::setting::in_question(text) {
+        out.push((
+            at,
+            value_fact(
+                "setting",
+                FactValue::Text(setting.as_str().to_string()),
+                &words,
+            ),
+        ));
+    }
     out
 }
 

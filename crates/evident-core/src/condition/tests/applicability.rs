@@ -492,3 +492,99 @@ fn a_medically_inoperable_patient_rules_out_the_operable_branch() {
         Applicability::Contradicted { .. }
     ));
 }
+
+/// Whether `statement` applies to the patient of `question`: `Some(true)` applies,
+/// `Some(false)` contradicted, `None` open.
+fn applies_to(question: &str, statement: &str) -> Option<bool> {
+    let lex = Lexicon::builtin();
+    let facts = analyze(question, lex).facts;
+    match applicability(&conditions(statement, &[], lex), &facts) {
+        Applicability::Applies => Some(true),
+        Applicability::Contradicted { .. } => Some(false),
+        Applicability::Unknown(_) => None,
+    }
+}
+
+#[test]
+fn the_care_setting_is_a_fact_that_decides_branches() {
+    let outpatient = "68-year-old man with pneumonia, PSI class II, will be treated as an outpatient. No hospitalization in the past 90 days. Which antibiotic?";
+    let facts = analyze(outpatient, Lexicon::builtin()).facts;
+    let setting = facts
+        .iter()
+        .find(|f| f.concept == "setting")
+        .expect("setting");
+    assert_eq!(setting.value, Some(FactValue::Text("outpatient".into())));
+    assert_eq!(
+        applies_to(
+            outpatient,
+            "Inpatients with severe pneumonia should receive a beta-lactam plus a macrolide."
+        ),
+        Some(false)
+    );
+    assert_eq!(
+        applies_to(
+            outpatient,
+            "In outpatients, routine sputum and blood cultures are not recommended."
+        ),
+        Some(true)
+    );
+    let icu = "Septic shock on norepinephrine, admitted to the ICU. Next step?";
+    assert_eq!(
+        applies_to(
+            icu,
+            "Hospitalized patients should receive thromboprophylaxis."
+        ),
+        Some(true)
+    );
+    assert_eq!(
+        applies_to(icu, "Outpatients may take oral antibiotics."),
+        Some(false)
+    );
+    // The emergency department leaves both ways open.
+    let ed = "Seen in the emergency department with a low-risk pulmonary embolism. Treat at home?";
+    assert_eq!(
+        applies_to(ed, "Inpatients need parenteral anticoagulation."),
+        None
+    );
+    // A past or denied stay in hospital is no setting.
+    assert!(
+        analyze(
+            "She was recently hospitalized for pneumonia. Which vaccine now?",
+            Lexicon::builtin()
+        )
+        .facts
+        .iter()
+        .all(|f| f.concept != "setting")
+    );
+}
+
+#[test]
+fn older_adults_are_an_age_group() {
+    let statement = "In older adults, a lower starting dose is recommended.";
+    assert_eq!(
+        applies_to(
+            "A 78-year-old woman with hypertension: which drug?",
+            statement
+        ),
+        Some(true)
+    );
+    assert_eq!(
+        applies_to(
+            "A 45-year-old woman with hypertension: which drug?",
+            statement
+        ),
+        Some(false)
+    );
+    assert_eq!(
+        applies_to("A woman with hypertension: which drug?", statement),
+        None
+    );
+    // Older and younger adults compared: no age condition.
+    assert_eq!(
+        applies_to(
+            "A 45-year-old woman with hypertension: which drug?",
+            "Older adults and younger adults responded alike."
+        ),
+        Some(true)
+    );
+}
