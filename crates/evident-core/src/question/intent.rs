@@ -195,7 +195,7 @@ const CUES: &[(Intent, u8, &str)] = &[
     (
         Intent::Prevention,
         3,
-        r"\bprevent(?:ion|ing|ive|ed|s)?\b|\breduce (?:the|her|his|their) risk\b|\brisk reduction\b|\bchemoprevention\b",
+        r"\bprevent(?:ion|ing|ive|ed|s)?\b|\b(?:reduc|lower|decreas|cut)(?:e|es|ed|ing|s)? (?:the |her |his |their |my |your |our )?(?:risk|chances?) of\b|\b(?:reduc|lower|decreas)(?:e|es|ed|ing|s)? (?:her |his |their |my |your |our )(?:risk|chances?)\b|\brisk[- ]reduc(?:tion|ing)\b|\bchemoprevention\b",
     ),
     (Intent::Prevention, 2, r"\bprophyla(?:xis|ctic)\b"),
     // dosing

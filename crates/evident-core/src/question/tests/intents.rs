@@ -102,6 +102,14 @@ fn intents() {
         ),
         ("How can I prevent DVT after knee replacement?", Prevention),
         (
+            "I'm at high risk. Is there a medicine that lowers my risk, and what are the downsides?",
+            Prevention,
+        ),
+        (
+            "How can she reduce the chance of breast cancer given her family history?",
+            Prevention,
+        ),
+        (
             "How is tumor lysis syndrome prevented in patients starting chemotherapy?",
             Prevention,
         ),
