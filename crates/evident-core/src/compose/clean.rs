@@ -48,6 +48,14 @@ static NUMBERED_POINTER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock
     crate::pattern::regex(r"\b(?:table|figure)\s+\d").expect("pointer regex")
 });
 
+/// "The following" or "as follows" right before the list it announces (`... one of the
+/// following: amoxicillin; doxycycline.`): a list joined to its lead-in holds what it
+/// points to, so the words bind it to no other text.
+static LIST_FOLLOWS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    crate::pattern::regex(r"\b(?:the following|as follows)(?:\s+[\w-]+){0,3}:\s+\S")
+        .expect("list regex")
+});
+
 /// A sentence fit to stand alone in an answer, or `None`.
 pub(crate) fn clean(raw: &str) -> Option<String> {
     let mut s = remove_registry_ids(raw.trim());
@@ -82,7 +90,7 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
         || s.ends_with('?')
         || is_definition_row(&s)
         || !(first.is_uppercase() || first.is_ascii_digit())
-        || BOUND.is_match(&lower)
+        || BOUND.is_match(&LIST_FOLLOWS.replace_all(&lower, ""))
         || NUMBERED_POINTER.is_match(&lower);
     if reject {
         return None;

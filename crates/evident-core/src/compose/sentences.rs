@@ -442,6 +442,22 @@ mod tests {
     }
 
     #[test]
+    fn a_list_announced_by_the_following_holds_what_it_announces() {
+        let p = passage(
+            "Outpatients without comorbidities may receive one of the following:\n- Amoxicillin (strong recommendation).\n- Doxycycline (conditional recommendation).\n\nThe regimens are described in the following section on inpatients.",
+            vec![],
+        );
+        let texts: Vec<String> = units(&p, false).into_iter().map(|u| u.text).collect();
+        // The joined list stands; a sentence that points at text elsewhere does not.
+        assert_eq!(
+            texts,
+            vec![
+                "Outpatients without comorbidities may receive one of the following: amoxicillin (strong recommendation); doxycycline (conditional recommendation)."
+            ],
+        );
+    }
+
+    #[test]
     fn table_cells_and_verbless_items_are_not_statements() {
         let p = passage(
             "Stages IIIB and IIIC NSCLC | Chemoradiation therapy\nMaintenance therapy after first-line chemotherapy (for patients with stable or responding disease after four cycles of platinum-based combination chemotherapy)\nSurgery is preferred for patients who can tolerate it (for example, those with good lung function)\n",
