@@ -12,6 +12,11 @@ static DOSE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("dose regex")
 });
 
+/// Whether a text gives a dose ("2.5 mg twice daily", "100 units").
+pub(crate) fn has_dose(text: &str) -> bool {
+    DOSE.is_match(text)
+}
+
 /// Most words a cell naming what the row is about may have ("Netupitant (combined with
 /// palonosetron)").
 const NAME_WORDS: usize = 5;

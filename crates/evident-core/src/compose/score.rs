@@ -46,8 +46,10 @@ pub(crate) struct Scored {
     pub score: f32,
 }
 
-pub(crate) struct Pool {
+pub(crate) struct Pool<'a> {
     pub units: Vec<Scored>,
+    /// The lexicon the question was read with (near-duplicates compare what statements name).
+    pub lexicon: &'a Lexicon,
     /// For each candidate, the stems of its headings and title.
     pub heading_stems: Vec<Vec<Stem>>,
     /// The stems of what is asked (see [`asked_stems`]).
@@ -94,13 +96,13 @@ static SEQUEL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     .expect("sequel regex")
 });
 
-impl Pool {
+impl<'a> Pool<'a> {
     pub fn build(
         question: &Question,
         candidates: &[Candidate],
-        lexicon: &Lexicon,
+        lexicon: &'a Lexicon,
         options: &ComposeOptions,
-    ) -> Pool {
+    ) -> Pool<'a> {
         let unknown_words = &options.unknown_words;
         let for_patient = options.audience == Audience::Patient;
         let topical = topical_stems(question, lexicon);
@@ -394,6 +396,7 @@ impl Pool {
         }
         Pool {
             units,
+            lexicon,
             heading_stems,
             asked,
             heading_conditions,

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use super::score::{DANGLING, MAX_CONSIDERED, MIN_RELEVANCE, Pool};
 use super::terms::jaccard;
 use super::{Candidate, Decision};
+use crate::lexicon::Lexicon;
 
 /// Words the note on why a conditional statement applies adds ("Applies to this patient
 /// (after chemoradiation): ").
@@ -41,7 +42,7 @@ pub(crate) enum BottomLine {
 /// (for conditional statements whose condition is met). The bottom line, when given and
 /// eligible, is the first statement picked.
 pub(crate) fn select(
-    pool: &Pool,
+    pool: &Pool<'_>,
     eligible: &[(usize, Option<String>)],
     budget: Budget<impl Fn(usize, &[Picked]) -> usize>,
     section_of: impl Fn(usize) -> crate::answer::SectionKind,
@@ -146,7 +147,16 @@ pub(crate) fn select(
         }
         let sim = picked
             .iter()
-            .map(|p| jaccard(&pool.units[p.index].set, &u.set))
+            .map(|p| {
+                let kept = &pool.units[p.index];
+                let sim = jaccard(&kept.set, &u.set);
+                // Worded alike but about other drugs, treatments or figures: not a duplicate.
+                if sim > DUPLICATE && !same_content(&kept.unit.text, &u.unit.text, pool.lexicon) {
+                    0.0
+                } else {
+                    sim
+                }
+            })
             .fold(0.0f32, f32::max);
         if sim > DUPLICATE {
             note(
@@ -198,4 +208,64 @@ pub(crate) fn select(
         });
     }
     picked
+}
+
+/// The figures of a text: its numbers, in order of first use.
+fn figures(text: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for n in text
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map(|n| n.trim_matches('.'))
+        .filter(|n| !n.is_empty())
+    {
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// The drugs, treatments and procedures a text names (lexicon concept ids).
+fn named_treatments<'l>(text: &str, lexicon: &'l Lexicon) -> Vec<&'l str> {
+    let mut out: Vec<&str> = lexicon
+        .find(text)
+        .into_iter()
+        .filter(|m| m.concept.category.is_treatment())
+        .map(|m| m.concept.id.as_str())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Whether two statements say the same thing: the same figures and the same named
+/// treatments. Two sentences of one shape about different drugs, doses or thresholds
+/// ("the dose of rivaroxaban is reduced to 15 mg ..." and "the dose of edoxaban is reduced
+/// to 30 mg ...") are two statements.
+fn same_content(a: &str, b: &str, lexicon: &Lexicon) -> bool {
+    figures(a) == figures(b) && named_treatments(a, lexicon) == named_treatments(b, lexicon)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_of_one_shape_about_other_drugs_or_figures_differ() {
+        let lex = Lexicon::builtin();
+        let riva = "For rivaroxaban in atrial fibrillation, the dose is reduced to 15 mg once daily in patients with a creatinine clearance of 50 mL/min or less.";
+        let edox = "For edoxaban in atrial fibrillation, the dose is reduced to 30 mg once daily in patients with a creatinine clearance of 15 to 50 mL/min.";
+        assert!(!same_content(riva, edox, lex));
+        assert!(!same_content(
+            "Osimertinib was approved for EGFR-mutated NSCLC.",
+            "Dacomitinib was approved for EGFR-mutated NSCLC.",
+            lex
+        ));
+        assert!(same_content(
+            "Surgery is the standard treatment for stage I disease.",
+            "For stage I disease, surgery is the standard treatment.",
+            lex
+        ));
+    }
 }
