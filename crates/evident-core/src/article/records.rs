@@ -29,11 +29,13 @@ pub struct ArticleSummary {
 }
 
 impl ArticleSummary {
-    pub fn state(&self) -> ArticleState {
+    /// What the review rules need, with everyone who wrote a version since the approved
+    /// one (the store reads them from the versions in the same transaction).
+    pub fn state(&self, authors_since_approval: Vec<UserId>) -> ArticleState {
         ArticleState {
             status: self.status,
             latest_version: self.latest_version,
-            latest_author: self.latest_author,
+            authors_since_approval,
             approved_version: self.approved_version,
             revision: self.revision,
         }
@@ -41,7 +43,14 @@ impl ArticleSummary {
 
     /// The version readers see, and whether it is pending review.
     pub fn visible(&self) -> Visible {
-        self.state().visible()
+        self.state(Vec::new()).visible()
+    }
+
+    /// Whether someone with `role` (`None`: anonymous) may read the article at all: a
+    /// rejected article is withdrawn from everyone but reviewers (pages and the API answer
+    /// 404, searches and lists leave it out, and it answers no question).
+    pub fn readable_by(&self, role: Option<Role>) -> bool {
+        self.status != ReviewStatus::Rejected || role.is_some_and(Role::can_review)
     }
 }
 
