@@ -22,8 +22,8 @@ pub use edited::{
     check_quotes, quoted_ids,
 };
 pub use records::{
-    ArticleSummary, FollowUp, Review, TOKEN_PREFIX, TokenInfo, User, Version, token_hash,
-    token_secret,
+    ArticleSummary, FollowUp, Review, TOKEN_PREFIX, TokenInfo, User, Version,
+    authors_since_approval, token_hash, token_secret,
 };
 pub use reuse::{QuestionKey, fact_signature, merge_facts, normalize_question};
 pub use slug::Slug;
@@ -292,9 +292,7 @@ pub enum RuleError {
         "'{name}' wrote a version of this article since it was last approved and may not approve version {version}: another reviewer must (four-eyes rule)"
     )]
     OwnVersion { name: String, version: VersionNo },
-    #[error(
-        "an approval must name the version the reviewer read (version {latest} is the latest)"
-    )]
+    #[error("an approval must name the version the reviewer read (version {latest} is the latest)")]
     UnnamedVersion { latest: VersionNo },
     #[error("an article that is {from} cannot move to {to}{hint}")]
     IllegalTransition {
@@ -338,11 +336,6 @@ pub fn decide_transition(
             action: "review articles",
         });
     }
-    if to == ReviewStatus::Approved && seen_version.is_none() {
-        return Err(RuleError::UnnamedVersion {
-            latest: state.latest_version,
-        });
-    }
     if let Some(seen) = seen_version
         && seen != state.latest_version
     {
@@ -368,6 +361,11 @@ pub fn decide_transition(
     }
     let mut approved_version = state.approved_version;
     if to == ReviewStatus::Approved {
+        if seen_version.is_none() {
+            return Err(RuleError::UnnamedVersion {
+                latest: state.latest_version,
+            });
+        }
         if policy.four_eyes && state.authors_since_approval.contains(&actor.id) {
             return Err(RuleError::OwnVersion {
                 name: actor.name.clone(),

@@ -102,16 +102,25 @@ pub fn check_edited_size(answer: &Answer, limits: &EditLimits) -> Result<(), Str
     too_long("the disclaimer", &answer.disclaimer, max)?;
     for s in answer.statements() {
         too_long("a statement", &s.text, max)?;
-        too_many("citations in one statement", s.citations.len(), limits.references)?;
+        too_many(
+            "citations in one statement",
+            s.citations.len(),
+            limits.references,
+        )?;
     }
     for section in &answer.sections {
         too_long("a section title", &section.title, max)?;
     }
     for r in &answer.references {
-        for field in [Some(&r.title), r.source.as_ref(), r.url.as_ref(), r.pmid.as_ref()]
-            .into_iter()
-            .chain([r.doc_id.as_ref()])
-            .flatten()
+        for field in [
+            Some(&r.title),
+            r.source.as_ref(),
+            r.url.as_ref(),
+            r.pmid.as_ref(),
+        ]
+        .into_iter()
+        .chain([r.doc_id.as_ref()])
+        .flatten()
         {
             too_long(&format!("a field of reference [{}]", r.n), field, max)?;
         }

@@ -66,6 +66,23 @@ pub struct Version {
     pub created_at_ms: i64,
 }
 
+/// Everyone who wrote one of `versions` after `approved` (every version, when none was
+/// approved), each once: whom the four-eyes rule bars from approving. The store reads the
+/// same from its versions table inside the approving transaction.
+pub fn authors_since_approval(versions: &[Version], approved: Option<VersionNo>) -> Vec<UserId> {
+    let mut out: Vec<UserId> = versions
+        .iter()
+        .filter(|v| approved.is_none_or(|a| v.n > a))
+        .filter_map(|v| match v.author {
+            Author::User(id) => Some(id),
+            Author::System => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// A review decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Review {

@@ -118,13 +118,25 @@ fn four_eyes_covers_every_version_since_the_last_approval() {
         let err = decide_transition(&s, &who, ReviewStatus::Approved, seen, POLICY).unwrap_err();
         assert!(err.to_string().contains("four-eyes"), "{err}");
     }
-    let d = decide_transition(&s, &actor(5, Role::Reviewer), ReviewStatus::Approved, seen, POLICY)
-        .unwrap();
+    let d = decide_transition(
+        &s,
+        &actor(5, Role::Reviewer),
+        ReviewStatus::Approved,
+        seen,
+        POLICY,
+    )
+    .unwrap();
     assert_eq!(d.approved_version, Some(VersionNo(3)));
     // The authors may still request changes or reject.
     assert!(
-        decide_transition(&s, &actor(3, Role::Reviewer), ReviewStatus::Rejected, None, POLICY)
-            .is_ok()
+        decide_transition(
+            &s,
+            &actor(3, Role::Reviewer),
+            ReviewStatus::Rejected,
+            None,
+            POLICY
+        )
+        .is_ok()
     );
 }
 
@@ -349,7 +361,11 @@ fn an_edited_answer_is_capped_in_size_with_a_message_naming_the_cap() {
     answer.sections[0].items.truncate(3);
     assert_eq!(check_edited_answer(&answer), Ok(()));
     answer.disclaimer = "d".repeat(limits.text_chars + 1);
-    assert!(check_edited_answer(&answer).unwrap_err().contains("disclaimer"));
+    assert!(
+        check_edited_answer(&answer)
+            .unwrap_err()
+            .contains("disclaimer")
+    );
 }
 
 #[test]
@@ -384,7 +400,10 @@ fn quoted_passages_are_checked_against_the_corpus() {
     };
     let corpus: HashMap<String, CorpusPassage> = [
         ("g#1".to_string(), p("Give X.", "G", "https://g.example/")),
-        ("g#2".to_string(), p("Give the usual dose.", "G", "https://g.example/")),
+        (
+            "g#2".to_string(),
+            p("Give the usual dose.", "G", "https://g.example/"),
+        ),
         ("h#1".to_string(), p("Other.", "H", "https://h.example/")),
     ]
     .into_iter()
