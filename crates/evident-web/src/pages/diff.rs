@@ -284,7 +284,8 @@ mod tests {
     #[test]
     fn every_field_a_reader_sees_is_compared() {
         let old = answer();
-        let changes: Vec<(&str, Box<dyn Fn(&mut Answer)>)> = vec![
+        type Change = Box<dyn Fn(&mut Answer)>;
+        let changes: Vec<(&str, Change)> = vec![
             (
                 "link",
                 Box::new(|a| a.references[0].url = Some("https://phish.example/".into())),
