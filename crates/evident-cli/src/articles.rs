@@ -44,7 +44,7 @@ pub enum ReviewCommand {
         note: Option<String>,
         #[command(flatten)]
         auth: TokenArg,
-        /// The version you reviewed: refused if a newer one exists.
+        /// The version you reviewed (required to approve): refused if a newer one exists.
         #[arg(long)]
         version: Option<i64>,
     },
@@ -212,6 +212,7 @@ pub async fn review(config: &StoreConfig<'_>, cmd: &ReviewCommand) -> Result<()>
         } => {
             let filter = ArticleFilter {
                 status: *status,
+                include_rejected: true,
                 text: search.clone(),
                 limit: None,
             };

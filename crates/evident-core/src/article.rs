@@ -9,6 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 mod documents;
+mod edited;
 mod records;
 mod reuse;
 mod slug;
@@ -16,9 +17,13 @@ mod slug;
 mod tests;
 
 pub use documents::{DocumentEntry, DocumentRecord, RegisterReport};
+pub use edited::{
+    CorpusPassage, EditLimits, QuoteProblem, QuoteTrouble, check_edited_answer, check_edited_size,
+    check_quotes, quoted_ids,
+};
 pub use records::{
-    ArticleSummary, FollowUp, Review, TOKEN_PREFIX, TokenInfo, User, Version, token_hash,
-    token_secret,
+    ArticleSummary, FollowUp, Review, TOKEN_PREFIX, TokenInfo, User, Version,
+    authors_since_approval, token_hash, token_secret,
 };
 pub use reuse::{QuestionKey, fact_signature, merge_facts, normalize_question};
 pub use slug::Slug;
@@ -202,6 +207,10 @@ pub struct Actor {
 /// What every page of an article shows until a reviewer approved a version.
 pub const PENDING_BANNER: &str = "Educational purpose only \u{2014} pending human review";
 
+/// What a reviewer sees on a rejected article, which nobody else can read.
+pub const REJECTED_BANNER: &str =
+    "Rejected by the Medical Advisory Board \u{2014} withdrawn from readers; only reviewers see it";
+
 /// A time stored as Unix milliseconds, as pages show it: `2026-11-26 14:05 UTC`.
 pub fn format_utc(ms: i64) -> String {
     match time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
@@ -217,42 +226,11 @@ pub fn format_utc(ms: i64) -> String {
     }
 }
 
-/// Checks an edited answer before it becomes a version: it keeps the contract's schema and
-/// the disclaimer, has a bottom line, and every citation names one of its references.
-pub fn check_edited_answer(answer: &crate::answer::Answer) -> Result<(), String> {
-    if answer.schema != crate::answer::SCHEMA {
-        return Err(format!(
-            "the answer's schema is '{}', not '{}'",
-            answer.schema,
-            crate::answer::SCHEMA
-        ));
-    }
-    if answer.disclaimer.trim().is_empty() {
-        return Err("the answer lost its disclaimer".into());
-    }
-    if answer.bottom_line.text.trim().is_empty() {
-        return Err("the answer has no bottom line".into());
-    }
-    for statement in answer.statements() {
-        if let Some(n) = statement
-            .citations
-            .iter()
-            .find(|n| !answer.references.iter().any(|r| r.n == **n))
-        {
-            return Err(format!(
-                "the statement '{}' cites [{n}], which is not among the references",
-                statement.text
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// The review rules a deployment chooses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReviewPolicy {
-    /// A reviewer may not approve a version they wrote (four-eyes). Single-person
-    /// deployments switch it off.
+    /// Nobody who wrote any version since the last approved one may approve (four-eyes).
+    /// Single-person deployments switch it off.
     pub four_eyes: bool,
 }
 
@@ -267,7 +245,9 @@ impl Default for ReviewPolicy {
 pub struct ArticleState {
     pub status: ReviewStatus,
     pub latest_version: VersionNo,
-    pub latest_author: Author,
+    /// Everyone who wrote a version after the approved one (any version, when none was
+    /// approved): four-eyes bars each of them from approving, not only the latest author.
+    pub authors_since_approval: Vec<UserId>,
     /// The version readers see, once one was approved.
     pub approved_version: Option<VersionNo>,
     /// Bumped by every change: the optimistic concurrency check.
@@ -309,9 +289,11 @@ pub enum RuleError {
         action: &'static str,
     },
     #[error(
-        "'{name}' wrote version {version} and may not approve it: another reviewer must (four-eyes rule)"
+        "'{name}' wrote a version of this article since it was last approved and may not approve version {version}: another reviewer must (four-eyes rule)"
     )]
     OwnVersion { name: String, version: VersionNo },
+    #[error("an approval must name the version the reviewer read (version {latest} is the latest)")]
+    UnnamedVersion { latest: VersionNo },
     #[error("an article that is {from} cannot move to {to}{hint}")]
     IllegalTransition {
         from: ReviewStatus,
@@ -334,8 +316,12 @@ pub struct Decision {
     pub approved_version: Option<VersionNo>,
 }
 
-/// Decides an explicit transition to `to` by `actor`, who looked at `seen_version` (the
-/// latest version, when `None`).
+/// Decides an explicit transition to `to` by `actor`, who looked at `seen_version`.
+///
+/// An approval must name the version seen, and is stale when a newer one exists; other
+/// moves may leave it out (they then concern the latest). Four-eyes bars everyone who
+/// wrote a version since the last approval, so that no author can get their own change
+/// published by approving a later version that someone else touched.
 pub fn decide_transition(
     state: &ArticleState,
     actor: &Actor,
@@ -375,7 +361,12 @@ pub fn decide_transition(
     }
     let mut approved_version = state.approved_version;
     if to == ReviewStatus::Approved {
-        if policy.four_eyes && state.latest_author == Author::User(actor.id) {
+        if seen_version.is_none() {
+            return Err(RuleError::UnnamedVersion {
+                latest: state.latest_version,
+            });
+        }
+        if policy.four_eyes && state.authors_since_approval.contains(&actor.id) {
             return Err(RuleError::OwnVersion {
                 name: actor.name.clone(),
                 version: state.latest_version,

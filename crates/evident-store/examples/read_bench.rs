@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use evident_core::answer::Audience;
-use evident_core::article::{Actor, QuestionKey, ReviewPolicy, ReviewStatus, Role, Slug};
+use evident_core::article::{
+    Actor, QuestionKey, ReviewPolicy, ReviewStatus, Role, Slug, VersionNo,
+};
 use evident_core::lexicon::Lexicon;
 use evident_core::question::analyze;
 use evident_store::{NewArticle, Repository, SqlStore, Who};
@@ -51,7 +53,7 @@ async fn fill(store: &SqlStore, n: usize) -> Vec<Slug> {
         if i.is_multiple_of(2) {
             for to in [ReviewStatus::UnderReview, ReviewStatus::Approved] {
                 store
-                    .transition(&slug, &reviewer, to, None, None, policy)
+                    .transition(&slug, &reviewer, to, Some(VersionNo(1)), None, policy)
                     .await
                     .expect("review");
             }

@@ -71,6 +71,25 @@ async fn load(tx: &mut Transaction<'static, Any>, slug: &Slug) -> Result<Article
     summary(&row)
 }
 
+/// Everyone who wrote a version of `article` after its approved one (every version, when
+/// none was approved): the four-eyes rule bars them all from approving.
+async fn authors_since_approval(
+    tx: &mut Transaction<'static, Any>,
+    article: &ArticleSummary,
+) -> Result<Vec<UserId>> {
+    sqlx::query(
+        "SELECT DISTINCT author_id FROM versions \
+         WHERE article_id = $1 AND n > $2 AND author_id IS NOT NULL ORDER BY author_id",
+    )
+    .bind(article.id.0)
+    .bind(article.approved_version.map_or(0, |v| v.0))
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| Ok(UserId(r.try_get("author_id")?)))
+    .collect()
+}
+
 /// A slug not yet taken: the question's, or it with `-2`, `-3` ...
 async fn free_slug(tx: &mut Transaction<'static, Any>, base: &Slug) -> Result<Slug> {
     let taken: Vec<String> =
@@ -218,6 +237,10 @@ impl SqlStore {
     ) -> Result<Vec<ArticleSummary>> {
         let mut sql = format!("SELECT {COLUMNS}{FROM} WHERE 1 = 1");
         let mut binds: Vec<String> = Vec::new();
+        if !filter.include_rejected {
+            binds.push(ReviewStatus::Rejected.as_str().to_string());
+            sql.push_str(&format!(" AND a.status <> ${}", binds.len()));
+        }
         if let Some(status) = filter.status {
             binds.push(status.as_str().to_string());
             sql.push_str(&format!(" AND a.status = ${}", binds.len()));
@@ -258,10 +281,11 @@ impl SqlStore {
     ) -> Result<Vec<ReuseCandidate>> {
         sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS}, a.normalized, a.embedding{FROM} WHERE a.facts_key = $1 \
-             AND a.audience = $2 AND a.approved_version IS NOT NULL ORDER BY a.id"
+             AND a.audience = $2 AND a.approved_version IS NOT NULL AND a.status <> $3 ORDER BY a.id"
         )))
         .bind(&key.facts)
         .bind(audience.as_str())
+        .bind(ReviewStatus::Rejected.as_str())
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -289,13 +313,15 @@ impl SqlStore {
         let who = Who::User(actor.clone());
         let (mut tx, mut chain) = self.begin_write().await?;
         let before = load(&mut tx, slug).await?;
-        let decision = match decide_transition(&before.state(), actor, to, seen_version, policy) {
-            Ok(d) => d,
-            Err(e) => {
-                tx.rollback().await?;
-                return Err(self.refused(&who, slug.audit_object(), e).await);
-            }
-        };
+        let authors = authors_since_approval(&mut tx, &before).await?;
+        let decision =
+            match decide_transition(&before.state(authors), actor, to, seen_version, policy) {
+                Ok(d) => d,
+                Err(e) => {
+                    tx.rollback().await?;
+                    return Err(self.refused(&who, slug.audit_object(), e).await);
+                }
+            };
         let approving = decision.status == ReviewStatus::Approved;
         let now = chain.now_ms;
         let updated = sqlx::query(
@@ -358,7 +384,7 @@ impl SqlStore {
         let answer = to_json(&answer)?;
         let (mut tx, mut chain) = self.begin_write().await?;
         let before = load(&mut tx, slug).await?;
-        let decision = match decide_edit(&before.state(), actor, base_version) {
+        let decision = match decide_edit(&before.state(Vec::new()), actor, base_version) {
             Ok(d) => d,
             Err(e) => {
                 tx.rollback().await?;

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use evident_core::article::{
     Actor, DocumentEntry, DocumentRecord, RegisterReport, ReviewPolicy, ReviewStatus, UserId,
-    decide_transition,
+    VersionNo, decide_transition,
 };
 use evident_core::audit::AuditAction;
 use sqlx::any::AnyRow;
@@ -238,7 +238,10 @@ impl SqlStore {
         let object = DocumentRecord::audit_object(doc_id);
         let (mut tx, mut chain) = self.begin_write().await?;
         let before = load(&mut tx, doc_id).await?;
-        let decision = match decide_transition(&before.state(), actor, to, None, policy) {
+        // A document has one version, its current content (a changed hash sends it back to
+        // Submitted), so a decision is always about version 1.
+        let seen = Some(VersionNo(1));
+        let decision = match decide_transition(&before.state(), actor, to, seen, policy) {
             Ok(d) => d,
             Err(e) => {
                 tx.rollback().await?;

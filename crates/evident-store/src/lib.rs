@@ -84,6 +84,9 @@ pub struct IssuedToken {
 #[derive(Debug, Clone, Default)]
 pub struct ArticleFilter {
     pub status: Option<ReviewStatus>,
+    /// Rejected articles are withdrawn: listed only when this is set (reviewers, the
+    /// operator's CLI).
+    pub include_rejected: bool,
     /// Words that must all occur in the question (case-insensitive).
     pub text: Option<String>,
     pub limit: Option<u32>,
@@ -117,13 +120,15 @@ pub trait Repository: Send + Sync {
     async fn version(&self, slug: &Slug, n: VersionNo) -> Result<Option<Version>>;
     async fn versions(&self, slug: &Slug) -> Result<Vec<Version>>;
     async fn articles(&self, filter: &ArticleFilter) -> Result<Vec<ArticleSummary>>;
-    /// Approved articles for this audience whose patient facts match `key.facts`.
+    /// Approved articles for this audience whose patient facts match `key.facts` (never a
+    /// rejected one).
     async fn reuse_candidates(
         &self,
         key: &QuestionKey,
         audience: Audience,
     ) -> Result<Vec<ReuseCandidate>>;
-    /// An explicit review transition by `actor`, who saw `seen_version` (latest if `None`).
+    /// An explicit review transition by `actor`, who saw `seen_version` (required to
+    /// approve; other moves concern the latest when it is `None`).
     async fn transition(
         &self,
         slug: &Slug,

@@ -93,7 +93,9 @@ async fn task(
                 } else {
                     legal[(i + attempt) % legal.len()]
                 };
-                let seen = i.is_multiple_of(2).then_some(read.latest_version);
+                // An approval names the version read; other moves at times leave it out.
+                let seen = (i.is_multiple_of(2) || to == ReviewStatus::Approved)
+                    .then_some(read.latest_version);
                 let note = format!("decision {attempt} of task {i}");
                 let r = store
                     .transition(&slug, actor, to, seen, Some(&note), POLICY)

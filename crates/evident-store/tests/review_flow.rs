@@ -62,7 +62,14 @@ async fn the_whole_review_path(db: &TestDb) {
     );
     // Ben may not approve his own version; Ana may.
     let err = store
-        .transition(&slug, &ben, ReviewStatus::Approved, None, None, POLICY)
+        .transition(
+            &slug,
+            &ben,
+            ReviewStatus::Approved,
+            Some(VersionNo(2)),
+            None,
+            POLICY,
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("four-eyes"), "{err}");
@@ -328,7 +335,101 @@ async fn a_removed_last_row_is_detected(db: &TestDb) {
     assert!(store.verify_audit().await.is_err());
 }
 
+/// Ana proposes v2, Ben adds a full stop as v3: neither may approve v3 (Ana's change is in
+/// it), an approval without a version or of an older one is refused, Cleo approves v3.
+/// After that only authors of later versions are barred. A rejected article is left out
+/// of lists (unless asked for) and never answers a question.
+async fn four_eyes_covers_every_author_since_the_last_approval(db: &TestDb) {
+    let store = &db.store;
+    let (ana, _) = user(store, "ana", Role::Reviewer).await;
+    let (ben, _) = user(store, "ben", Role::Reviewer).await;
+    let (cleo, _) = user(store, "cleo", Role::Reviewer).await;
+    let q = "Beta-blocker dose in heart failure?";
+    let slug = store
+        .create_article(&Who::System, new_article(q))
+        .await
+        .unwrap()
+        .slug;
+    let go = |to, who, seen: Option<i64>| {
+        let slug = slug.clone();
+        async move {
+            store
+                .transition(&slug, who, to, seen.map(VersionNo), None, POLICY)
+                .await
+        }
+    };
+    go(ReviewStatus::UnderReview, &ana, None).await.unwrap();
+    for (who, base, text) in [
+        (&ana, 1, "Give 10x the usual dose"),
+        (&ben, 2, "Give 10x the usual dose."),
+    ] {
+        store
+            .propose_version(&slug, who, VersionNo(base), answer(q, text), "test-1", None)
+            .await
+            .unwrap();
+    }
+    for who in [&ana, &ben] {
+        let err = go(ReviewStatus::Approved, who, Some(3)).await.unwrap_err();
+        assert!(err.to_string().contains("four-eyes"), "{err}");
+    }
+    let err = go(ReviewStatus::Approved, &cleo, None).await.unwrap_err();
+    assert!(err.to_string().contains("must name the version"), "{err}");
+    let err = go(ReviewStatus::Approved, &cleo, Some(2))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not the latest"), "{err}");
+    let s = go(ReviewStatus::Approved, &cleo, Some(3)).await.unwrap();
+    assert_eq!(s.approved_version, Some(VersionNo(3)));
+    // Since the approval only Cleo wrote (v4): Ana may approve it, Cleo may not.
+    store
+        .propose_version(
+            &slug,
+            &cleo,
+            VersionNo(3),
+            answer(q, "Usual dose."),
+            "test-1",
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(go(ReviewStatus::Approved, &cleo, Some(4)).await.is_err());
+    go(ReviewStatus::Approved, &ana, Some(4)).await.unwrap();
+    let denied = store
+        .audit_trail(Some(&slug.audit_object()))
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == AuditAction::AuthorizationFailed)
+        .count();
+    assert_eq!(denied, 3, "each four-eyes refusal is audited");
+
+    // Rejected: withdrawn from lists and from reuse.
+    let other = store
+        .create_article(&Who::System, new_article("Beta-blocker dose in angina?"))
+        .await
+        .unwrap()
+        .slug;
+    for to in [ReviewStatus::UnderReview, ReviewStatus::Rejected] {
+        store
+            .transition(&other, &ana, to, None, None, POLICY)
+            .await
+            .unwrap();
+    }
+    let public = store.articles(&ArticleFilter::default()).await.unwrap();
+    assert!(public.iter().all(|a| a.slug != other), "{public:?}");
+    let all = store
+        .articles(&ArticleFilter {
+            include_rejected: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(all.iter().any(|a| a.slug == other));
+    store.verify_audit().await.unwrap();
+}
+
 on_both_backends!(
+    four_eyes_covers_every_author_since_the_last_approval,
     the_whole_review_path,
     conflicts_and_illegal_moves_are_refused,
     tokens_authenticate_until_revoked,

@@ -121,18 +121,22 @@ impl ArticleModel {
 
     /// The rules' view, with user `i` as `UserId(i + 1)` (the model's ids, not the store's).
     fn state(&self) -> ArticleState {
+        let approved = self.approved.map_or(0, |(v, _)| v.0 as usize);
+        let mut authors_since_approval: Vec<UserId> = self.authors[approved..]
+            .iter()
+            .flatten()
+            .map(|u| model_actor(*u).id)
+            .collect();
+        authors_since_approval.sort();
+        authors_since_approval.dedup();
         ArticleState {
             status: self.status,
             latest_version: self.latest(),
-            latest_author: model_author(*self.authors.last().expect("version 1")),
+            authors_since_approval,
             approved_version: self.approved.map(|(v, _)| v),
             revision: self.revision,
         }
     }
-}
-
-fn model_author(a: Option<usize>) -> Author {
-    a.map_or(Author::System, |u| Author::User(model_actor(u).id))
 }
 
 fn model_actor(user: usize) -> Actor {

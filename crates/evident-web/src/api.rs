@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use evident_core::answer::{Answer, Audience};
-use evident_core::article::{ArticleSummary, PENDING_BANNER, ReviewStatus, Slug, format_utc};
+use evident_core::article::{
+    ArticleSummary, PENDING_BANNER, REJECTED_BANNER, ReviewStatus, Slug, format_utc,
+};
 use evident_core::question::analyze;
 use evident_engine::AskOptions;
 use evident_engine::articles;
@@ -131,7 +133,8 @@ pub struct ArticleJson {
     pub visible_version: i64,
     /// True until a reviewer approved a version.
     pub pending_review: bool,
-    /// "Educational purpose only — pending human review" while pending.
+    /// "Educational purpose only — pending human review" while pending; the "Rejected"
+    /// banner on a rejected article (which only reviewers can read).
     pub banner: Option<String>,
     pub approved_at: Option<String>,
     pub created_at: String,
@@ -150,7 +153,11 @@ impl From<&ArticleSummary> for ArticleJson {
             latest_version: a.latest_version.0,
             visible_version: visible.version.0,
             pending_review: visible.pending,
-            banner: visible.pending.then(|| PENDING_BANNER.to_string()),
+            banner: if a.status == ReviewStatus::Rejected {
+                Some(REJECTED_BANNER.to_string())
+            } else {
+                visible.pending.then(|| PENDING_BANNER.to_string())
+            },
             approved_at: a.approved_at_ms.map(format_utc),
             created_at: format_utc(a.created_at_ms),
             updated_at: format_utc(a.updated_at_ms),
@@ -255,6 +262,7 @@ pub async fn ask_for(
     let outcome = match thread {
         Some(slug) => {
             let slug = parse_slug(slug)?;
+            readable_article(state, caller, &slug).await?;
             let plan =
                 articles::plan_follow_up(store, &state.index, &state.lexicon, &slug, question)
                     .await?;
@@ -378,7 +386,7 @@ pub struct ArticleList {
     pub articles: Vec<ArticleJson>,
 }
 
-/// List and search articles.
+/// List and search articles (rejected ones only for reviewers).
 #[utoipa::path(
     get,
     path = "/api/v1/articles",
@@ -391,6 +399,7 @@ pub struct ArticleList {
 )]
 async fn list_articles(
     State(state): State<AppState>,
+    caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<ArticleList>, WebError> {
     let status = q
@@ -401,6 +410,7 @@ async fn list_articles(
         .transpose()?;
     let filter = ArticleFilter {
         status,
+        include_rejected: caller.0.as_ref().is_some_and(|a| a.role.can_review()),
         text: q.q.filter(|t| !t.trim().is_empty()),
         limit: q.limit.map(|l| l.min(200)),
     };
@@ -444,17 +454,18 @@ pub struct ArticleResponse {
     params(("slug" = String, Path, description = "The article's slug"), AudienceQuery),
     responses(
         (status = 200, body = ArticleResponse),
-        (status = 404, body = ErrorBody),
+        (status = 404, description = "No such article, or a rejected one (reviewers only)", body = ErrorBody),
         (status = 422, description = "Unknown audience", body = ErrorBody)
     )
 )]
 async fn get_article(
     State(state): State<AppState>,
+    caller: Caller,
     Path(slug): Path<String>,
     Query(q): Query<AudienceQuery>,
 ) -> Result<Json<ArticleResponse>, WebError> {
     let slug = parse_slug(&slug)?;
-    let view = article_view(&state, &slug, q.audience.as_deref()).await?;
+    let view = article_view(&state, &caller, &slug, q.audience.as_deref()).await?;
     Ok(Json(ArticleResponse {
         article: (&view.article).into(),
         answer: view.answer,
@@ -482,16 +493,29 @@ pub struct ArticleView {
     pub follow_ups: Vec<evident_core::article::FollowUp>,
 }
 
+/// The article `caller` may read: 404 for one that does not exist, and for a rejected one
+/// unless the caller reviews (the same answer, so that a rejection does not show).
+pub async fn readable_article(
+    state: &AppState,
+    caller: &Caller,
+    slug: &Slug,
+) -> Result<ArticleSummary, WebError> {
+    state
+        .store
+        .article(slug)
+        .await?
+        .filter(|a| a.readable_by(caller.0.as_ref().map(|c| c.role)))
+        .ok_or_else(|| WebError::NotFound(format!("no article '{slug}'")))
+}
+
 pub async fn article_view(
     state: &AppState,
+    caller: &Caller,
     slug: &Slug,
     audience: Option<&str>,
 ) -> Result<ArticleView, WebError> {
     let store = state.store.as_ref();
-    let article = store
-        .article(slug)
-        .await?
-        .ok_or_else(|| WebError::NotFound(format!("no article '{slug}'")))?;
+    let article = readable_article(state, caller, slug).await?;
     let audience = match audience.filter(|a| !a.is_empty()) {
         Some(a) => a.parse::<Audience>().map_err(WebError::Invalid)?,
         None => article.audience,

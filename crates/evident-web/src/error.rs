@@ -105,6 +105,7 @@ impl From<StoreError> for WebError {
                 RuleError::IllegalTransition { .. }
                 | RuleError::StaleVersion { .. }
                 | RuleError::EditRejected => WebError::Conflict(rule.to_string()),
+                RuleError::UnnamedVersion { .. } => WebError::Invalid(rule.to_string()),
             },
             StoreError::Conflict(_) => WebError::Conflict(e.to_string()),
             StoreError::NotFound(_) => WebError::NotFound(e.to_string()),

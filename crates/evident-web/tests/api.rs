@@ -456,7 +456,7 @@ async fn a_saved_question_is_reused_once_approved() {
                 Method::POST,
                 &format!("/api/v1/articles/{slug}/transitions"),
                 Some(&ana),
-                Some(json!({"to": to})),
+                Some(json!({"to": to, "version": 1})),
             ))
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");

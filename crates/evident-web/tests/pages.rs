@@ -171,7 +171,14 @@ async fn asking_creates_an_article_whose_page_shows_its_review_state_until_appro
     let s: Slug = slug.parse().unwrap();
     for to in [ReviewStatus::UnderReview, ReviewStatus::Approved] {
         app.store
-            .transition(&s, &ana, to, None, None, ReviewPolicy::default())
+            .transition(
+                &s,
+                &ana,
+                to,
+                Some(VersionNo(1)),
+                None,
+                ReviewPolicy::default(),
+            )
             .await
             .unwrap();
     }
@@ -597,7 +604,7 @@ async fn an_edit_makes_a_new_version_and_the_diff_shows_it() {
     let (_, _, view) = send(&app, get(&format!("/review/{slug}"), Some(&ana))).await;
     assert!(view.contains("Changes from version 1 to version 2"));
     assert!(
-        view.contains(&format!("<ins>Bottom line: {edited}</ins>")),
+        view.contains(&format!("<ins>Bottom line: {edited}")),
         "{view}"
     );
     assert!(view.contains("<del>Bottom line: "));

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ArticleState, Author, ReviewStatus, UserId, VersionNo};
+use super::{ArticleState, ReviewStatus, UserId, VersionNo};
 
 /// A document as the corpus holds it: what registering compares.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +39,7 @@ impl DocumentRecord {
         ArticleState {
             status: self.status,
             latest_version: VersionNo(1),
-            latest_author: Author::System,
+            authors_since_approval: Vec::new(),
             approved_version: self.approved_at_ms.map(|_| VersionNo(1)),
             revision: self.revision,
         }

@@ -29,11 +29,13 @@ pub struct ArticleSummary {
 }
 
 impl ArticleSummary {
-    pub fn state(&self) -> ArticleState {
+    /// What the review rules need, with everyone who wrote a version since the approved
+    /// one (the store reads them from the versions in the same transaction).
+    pub fn state(&self, authors_since_approval: Vec<UserId>) -> ArticleState {
         ArticleState {
             status: self.status,
             latest_version: self.latest_version,
-            latest_author: self.latest_author,
+            authors_since_approval,
             approved_version: self.approved_version,
             revision: self.revision,
         }
@@ -41,7 +43,14 @@ impl ArticleSummary {
 
     /// The version readers see, and whether it is pending review.
     pub fn visible(&self) -> Visible {
-        self.state().visible()
+        self.state(Vec::new()).visible()
+    }
+
+    /// Whether someone with `role` (`None`: anonymous) may read the article at all: a
+    /// rejected article is withdrawn from everyone but reviewers (pages and the API answer
+    /// 404, searches and lists leave it out, and it answers no question).
+    pub fn readable_by(&self, role: Option<Role>) -> bool {
+        self.status != ReviewStatus::Rejected || role.is_some_and(Role::can_review)
     }
 }
 
@@ -55,6 +64,23 @@ pub struct Version {
     pub author: Author,
     pub note: Option<String>,
     pub created_at_ms: i64,
+}
+
+/// Everyone who wrote one of `versions` after `approved` (every version, when none was
+/// approved), each once: whom the four-eyes rule bars from approving. The store reads the
+/// same from its versions table inside the approving transaction.
+pub fn authors_since_approval(versions: &[Version], approved: Option<VersionNo>) -> Vec<UserId> {
+    let mut out: Vec<UserId> = versions
+        .iter()
+        .filter(|v| approved.is_none_or(|a| v.n > a))
+        .filter_map(|v| match v.author {
+            Author::User(id) => Some(id),
+            Author::System => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// A review decision.

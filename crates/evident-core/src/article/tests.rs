@@ -17,7 +17,10 @@ fn state(status: ReviewStatus, author: Author) -> ArticleState {
     ArticleState {
         status,
         latest_version: VersionNo(1),
-        latest_author: author,
+        authors_since_approval: match author {
+            Author::User(id) => vec![id],
+            Author::System => Vec::new(),
+        },
         approved_version: None,
         revision: 1,
     }
@@ -64,7 +67,14 @@ fn readers_may_not_review_or_edit() {
 fn illegal_transitions_are_refused_with_a_hint() {
     let reviewer = actor(2, Role::Reviewer);
     let s = state(ReviewStatus::Submitted, Author::System);
-    let err = decide_transition(&s, &reviewer, ReviewStatus::Approved, None, POLICY).unwrap_err();
+    let err = decide_transition(
+        &s,
+        &reviewer,
+        ReviewStatus::Approved,
+        Some(VersionNo(1)),
+        POLICY,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("under review first"), "{err}");
     let s = state(ReviewStatus::ChangesRequested, Author::System);
     let err =
@@ -78,23 +88,68 @@ fn illegal_transitions_are_refused_with_a_hint() {
 fn four_eyes_stops_self_approval_unless_switched_off() {
     let mut s = state(ReviewStatus::UnderReview, Author::User(UserId(3)));
     let author = actor(3, Role::Editor);
-    let err = decide_transition(&s, &author, ReviewStatus::Approved, None, POLICY).unwrap_err();
+    let seen = Some(VersionNo(1));
+    let approve = |s: &ArticleState, who: &Actor, policy| {
+        decide_transition(s, who, ReviewStatus::Approved, seen, policy)
+    };
+    let err = approve(&s, &author, POLICY).unwrap_err();
     assert!(matches!(err, RuleError::OwnVersion { .. }));
     let solo = ReviewPolicy { four_eyes: false };
-    assert!(decide_transition(&s, &author, ReviewStatus::Approved, None, solo).is_ok());
+    assert!(approve(&s, &author, solo).is_ok());
     // Another reviewer may approve it; the author may approve a system-written version.
+    assert!(approve(&s, &actor(4, Role::Reviewer), POLICY).is_ok());
+    s.authors_since_approval.clear();
+    assert!(approve(&s, &author, POLICY).is_ok());
+}
+
+#[test]
+fn four_eyes_covers_every_version_since_the_last_approval() {
+    // A wrote v2, B wrote v3 (one full stop): A may not approve v3, which carries A's
+    // change; B may not either; a third reviewer may.
+    let s = ArticleState {
+        status: ReviewStatus::UnderReview,
+        latest_version: VersionNo(3),
+        authors_since_approval: vec![UserId(3), UserId(4)],
+        approved_version: None,
+        revision: 3,
+    };
+    let seen = Some(VersionNo(3));
+    for who in [actor(3, Role::Reviewer), actor(4, Role::Reviewer)] {
+        let err = decide_transition(&s, &who, ReviewStatus::Approved, seen, POLICY).unwrap_err();
+        assert!(err.to_string().contains("four-eyes"), "{err}");
+    }
+    let d = decide_transition(
+        &s,
+        &actor(5, Role::Reviewer),
+        ReviewStatus::Approved,
+        seen,
+        POLICY,
+    )
+    .unwrap();
+    assert_eq!(d.approved_version, Some(VersionNo(3)));
+    // The authors may still request changes or reject.
     assert!(
         decide_transition(
             &s,
-            &actor(4, Role::Reviewer),
-            ReviewStatus::Approved,
+            &actor(3, Role::Reviewer),
+            ReviewStatus::Rejected,
             None,
             POLICY
         )
         .is_ok()
     );
-    s.latest_author = Author::System;
-    assert!(decide_transition(&s, &author, ReviewStatus::Approved, None, POLICY).is_ok());
+}
+
+#[test]
+fn an_approval_names_the_version_it_approves() {
+    let s = state(ReviewStatus::UnderReview, Author::System);
+    let reviewer = actor(2, Role::Reviewer);
+    assert_eq!(
+        decide_transition(&s, &reviewer, ReviewStatus::Approved, None, POLICY),
+        Err(RuleError::UnnamedVersion {
+            latest: VersionNo(1)
+        })
+    );
 }
 
 #[test]
@@ -279,4 +334,93 @@ fn an_edited_answer_must_keep_its_citations_resolvable() {
     answer.bottom_line.citations = vec![1];
     answer.disclaimer.clear();
     assert!(check_edited_answer(&answer).is_err());
+}
+
+#[test]
+fn an_edited_answer_is_capped_in_size_with_a_message_naming_the_cap() {
+    use crate::answer::{Answer, DISCLAIMER, Statement};
+    let mut answer: Answer = serde_json::from_value(serde_json::json!({
+        "schema": "evident.answer/v1", "question": "q", "audience": "physician",
+        "intent": "general", "facts": [], "evidence_status": "sufficient",
+        "bottom_line": {"text": "Do X.", "citations": []},
+        "sections": [{"title": "T", "kind": "treatment", "items": []}],
+        "references": [], "disclaimer": DISCLAIMER,
+        "corpus": {"version": "v", "documents": 1, "passages": 1}, "timing_ms": {}
+    }))
+    .unwrap();
+    let limits = EditLimits::DEFAULT;
+    answer.sections[0].items = vec![
+        Statement {
+            text: "x".into(),
+            citations: vec![]
+        };
+        limits.statements
+    ];
+    let err = check_edited_answer(&answer).unwrap_err();
+    assert!(err.contains("at most 300"), "{err}");
+    answer.sections[0].items.truncate(3);
+    assert_eq!(check_edited_answer(&answer), Ok(()));
+    answer.disclaimer = "d".repeat(limits.text_chars + 1);
+    assert!(
+        check_edited_answer(&answer)
+            .unwrap_err()
+            .contains("disclaimer")
+    );
+}
+
+#[test]
+fn quoted_passages_are_checked_against_the_corpus() {
+    use crate::answer::Answer;
+    use std::collections::HashMap;
+    let answer: Answer = serde_json::from_value(serde_json::json!({
+        "schema": "evident.answer/v1", "question": "q", "audience": "physician",
+        "intent": "general", "facts": [], "evidence_status": "sufficient",
+        "bottom_line": {"text": "Do X.", "citations": [1]}, "sections": [],
+        "references": [
+            {"n": 1, "kind": "guideline", "title": "G", "source": null, "year": null,
+             "url": "https://g.example/", "pmid": null, "doc_id": "g",
+             "evidence": [
+                {"passage_id": "g#1", "section": null, "text": "Give X."},
+                {"passage_id": "g#2", "section": null, "text": "Give 10x the dose."},
+                {"passage_id": "g#9", "section": null, "text": "Invented."},
+                {"passage_id": "h#1", "section": null, "text": "Other."}
+             ]},
+            {"n": 2, "kind": "guideline", "title": "H", "source": null, "year": null,
+             "url": "https://phish.example/", "pmid": null, "doc_id": "h",
+             "evidence": [{"passage_id": "h#1", "section": null, "text": "Other."}]}
+        ],
+        "disclaimer": "d", "corpus": {"version": "v", "documents": 1, "passages": 1},
+        "timing_ms": {}
+    }))
+    .unwrap();
+    let p = |text: &str, title: &str, url: &str| CorpusPassage {
+        text: text.into(),
+        title: title.into(),
+        url: Some(url.into()),
+    };
+    let corpus: HashMap<String, CorpusPassage> = [
+        ("g#1".to_string(), p("Give X.", "G", "https://g.example/")),
+        (
+            "g#2".to_string(),
+            p("Give the usual dose.", "G", "https://g.example/"),
+        ),
+        ("h#1".to_string(), p("Other.", "H", "https://h.example/")),
+    ]
+    .into_iter()
+    .collect();
+    let problems = check_quotes(&answer, &corpus);
+    let found: Vec<(u32, &str, QuoteTrouble)> = problems
+        .iter()
+        .map(|q| (q.reference, q.passage_id.as_str(), q.trouble))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (1, "g#2", QuoteTrouble::Altered),
+            (1, "g#9", QuoteTrouble::NotInCorpus),
+            (1, "h#1", QuoteTrouble::OtherDocument),
+            (2, "h#1", QuoteTrouble::ReferenceDiffers),
+        ]
+    );
+    assert_eq!(quoted_ids([&answer]), vec!["g#1", "g#2", "g#9", "h#1"]);
 }

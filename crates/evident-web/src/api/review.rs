@@ -37,7 +37,8 @@ pub struct VersionRequest {
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Stale base version or a rejected article", body = ErrorBody),
-        (status = 422, description = "The edited answer breaks the contract", body = ErrorBody)
+        (status = 413, description = "The request body is over the body limit", body = ErrorBody),
+        (status = 422, description = "The edited answer breaks the contract or is over a size cap (statements, references, passages, characters)", body = ErrorBody)
     ),
     security(("bearer" = []))
 )]
@@ -73,7 +74,8 @@ pub struct TransitionRequest {
     /// under_review, approved, changes_requested or rejected
     pub to: String,
     pub note: Option<String>,
-    /// The version the reviewer looked at; 409 when a newer one exists.
+    /// The version the reviewer looked at: required to approve (422 without it); 409 when
+    /// a newer one exists. Other moves concern the latest version when it is left out.
     pub version: Option<i64>,
 }
 
@@ -90,7 +92,7 @@ pub struct TransitionRequest {
         (status = 403, description = "The role may not review, or four-eyes", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Illegal transition or a newer version", body = ErrorBody),
-        (status = 422, body = ErrorBody)
+        (status = 422, description = "Unknown status, or an approval that names no version", body = ErrorBody)
     ),
     security(("bearer" = []))
 )]

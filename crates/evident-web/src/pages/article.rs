@@ -5,7 +5,7 @@ use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use evident_core::answer::Audience;
-use evident_core::article::{ArticleSummary, PENDING_BANNER, ReviewStatus};
+use evident_core::article::{ArticleSummary, PENDING_BANNER, REJECTED_BANNER, ReviewStatus};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -13,7 +13,7 @@ use super::answer::answer;
 use super::ask::{audience_label, audience_select};
 use super::layout::{PageError, Viewer, form, html_page, parse_slug, query, time_el};
 use crate::AppState;
-use crate::api::{MAX_QUESTION_CHARS, article_view, ask_for};
+use crate::api::{MAX_QUESTION_CHARS, article_view, ask_for, readable_article};
 use crate::error::WebError;
 use crate::security::ClientKey;
 
@@ -74,7 +74,9 @@ pub fn review_header(article: &ArticleSummary) -> Markup {
                 " · " a href="/editorial-policy" { "How articles are reviewed" }
             }
         }
-        @if visible.pending {
+        @if article.status == ReviewStatus::Rejected {
+            p.banner.rejected role="note" { (REJECTED_BANNER) }
+        } @else if visible.pending {
             p.banner role="note" { (PENDING_BANNER) }
         } @else if article.status != ReviewStatus::Approved {
             p.notice role="note" {
@@ -94,7 +96,7 @@ pub async fn show(
     let result: Result<Response, WebError> = async {
         let q = query(q)?;
         let slug = parse_slug(&slug)?;
-        let view = article_view(&state, &slug, q.audience.as_deref()).await?;
+        let view = article_view(&state, &viewer.0, &slug, q.audience.as_deref()).await?;
         let a = &view.article;
         let may_ask = state.config.public_ask || viewer.user().is_some();
         let body = html! {
@@ -169,11 +171,7 @@ pub async fn follow_up(
     let result: Result<Response, WebError> = async {
         let f = form(f)?;
         let slug = parse_slug(&slug)?;
-        let article = state
-            .store
-            .article(&slug)
-            .await?
-            .ok_or_else(|| WebError::NotFound(format!("no article '{slug}'")))?;
+        let article = readable_article(&state, &viewer.0, &slug).await?;
         let audience: Audience = match f.audience.as_deref().map(str::trim) {
             None | Some("") => article.audience,
             Some(a) => a.parse().map_err(WebError::Invalid)?,

@@ -87,6 +87,7 @@ pub async fn home(
             status: Some(ReviewStatus::Approved),
             text: None,
             limit: Some(10),
+            ..Default::default()
         })
         .await
         .map_err(|e| viewer.error(e.into()))?;
@@ -95,6 +96,7 @@ pub async fn home(
             store
                 .articles(&ArticleFilter {
                     status: None,
+                    include_rejected: viewer.user().is_some_and(|u| u.role.can_review()),
                     text: Some(text.to_string()),
                     limit: Some(50),
                 })

@@ -86,6 +86,7 @@ pub async fn queue_page(
         .store
         .articles(&ArticleFilter {
             limit: Some(1000),
+            include_rejected: true,
             ..Default::default()
         })
         .await?;

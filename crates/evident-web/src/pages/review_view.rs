@@ -1,10 +1,14 @@
-//! The review view of one article: status and decisions, versions, each statement beside the passages it cites, the transition and edit forms, the diff between two versions, review notes and the audit trail.
+//! The review view of one article: status and decisions, versions, each statement beside the passages it cites (flagged where a quoted passage no longer matches the corpus), the transition and edit forms, the diff between two versions, review notes and the audit trail.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::response::Response;
 use evident_core::answer::Answer;
-use evident_core::article::{Actor, ArticleSummary, Author, ReviewStatus, Slug, UserId, Version};
+use evident_core::article::{
+    Actor, ArticleSummary, Author, CorpusPassage, QuoteProblem, REJECTED_BANNER, ReviewStatus,
+    Slug, UserId, Version, authors_since_approval, check_quotes, quoted_ids,
+};
 use evident_core::audit::AuditEntry;
 use maud::{Markup, html};
 
@@ -42,6 +46,12 @@ pub async fn review_page(
         Some(n) => Some(find(n).ok_or_else(|| WebError::NotFound(format!("no version {n}")))?),
         None => find(shown.n.0 - 1),
     };
+    let mut wanted = vec![&shown.answer, &latest.answer];
+    wanted.extend(compare.map(|c| &c.answer));
+    let corpus = corpus_passages(state, quoted_ids(wanted)).await?;
+    let shown_quotes = check_quotes(&shown.answer, &corpus);
+    let latest_quotes = check_quotes(&latest.answer, &corpus);
+    let barred = authors_since_approval(&versions, article.approved_version);
     let names: HashMap<UserId, String> = store
         .users()
         .await?
@@ -71,10 +81,13 @@ pub async fn review_page(
             " · " a href={ "/articles/" (slug) } { "Public page" }
             " · " a href="/review" { "Back to the queue" }
         }
+        @if article.status == ReviewStatus::Rejected {
+            p.banner.rejected role="note" { (REJECTED_BANNER) }
+        }
         @if let Some(e) = &refusal {
             p.error-message role="alert" { "Not done: " (e.to_string()) }
         }
-        (decisions(state, actor, &article, latest, &author(latest.author)))
+        (decisions(state, actor, &article, latest, &author(latest.author), &barred, &latest_quotes))
         (versions_table(slug, &versions, shown, &author))
         (version_picker(slug, &versions, shown, compare))
         @if let Some(old) = compare {
@@ -84,9 +97,10 @@ pub async fn review_page(
                     &diff::answer_lines(&old.answer),
                     &diff::answer_lines(&shown.answer),
                 )))
+                (quote_warnings(shown, &shown_quotes))
             }
         }
-        (statements(shown))
+        (statements(shown, &shown_quotes))
         @if article.status != ReviewStatus::Rejected {
             (edit_form(slug, latest))
         }
@@ -117,9 +131,11 @@ fn decisions(
     article: &ArticleSummary,
     latest: &Version,
     latest_author: &str,
+    barred: &[UserId],
+    latest_quotes: &[QuoteProblem],
 ) -> Markup {
     let next = article.status.next();
-    let own = latest.author == Author::User(actor.id);
+    let own = barred.contains(&actor.id);
     html! {
         section.decisions aria-labelledby="decide-heading" {
             h2 #decide-heading { "Decision" }
@@ -134,8 +150,12 @@ fn decisions(
                 p { "Version " (latest.n) " by " (latest_author) " is the latest; a decision is about it." }
                 @if own && state.config.policy.four_eyes && next.contains(&ReviewStatus::Approved) {
                     p.notice role="note" {
-                        "You wrote version " (latest.n) ": another reviewer must approve it (four-eyes rule)."
+                        "You wrote a version since this article was last approved: another reviewer must approve version "
+                        (latest.n) " (four-eyes rule)."
                     }
+                }
+                @if next.contains(&ReviewStatus::Approved) && !latest_quotes.is_empty() {
+                    (quote_warnings(latest, latest_quotes))
                 }
                 div.transition-forms {
                     @for to in next {
@@ -230,8 +250,14 @@ fn labelled(answer: &Answer) -> Vec<(String, &evident_core::answer::Statement)> 
     out
 }
 
-fn statements(v: &Version) -> Markup {
+fn statements(v: &Version, quotes: &[QuoteProblem]) -> Markup {
     let a = &v.answer;
+    let flag = |n: u32, id: &str| {
+        quotes
+            .iter()
+            .find(|q| q.reference == n && q.passage_id == id)
+            .map(|q| q.trouble.describe())
+    };
     html! {
         section aria-labelledby="statements-heading" {
             h2 #statements-heading { "Version " (v.n) ": statements and their evidence" }
@@ -253,11 +279,17 @@ fn statements(v: &Version) -> Markup {
                             @if let Some(best) = best {
                                 p.passage-ref { "[" (r.n) "] " (r.title) }
                                 (passage_marking(best, Some(&s.text)))
+                                @if let Some(why) = flag(r.n, &best.passage_id) {
+                                    p.warning { "This quoted passage (" (best.passage_id) ") " (why) "." }
+                                }
                                 @if r.evidence.len() > 1 {
                                     details.passages {
                                         summary { "Other passages of [" (r.n) "] (" (r.evidence.len() - 1) ")" }
                                         @for e in r.evidence.iter().filter(|e| e.passage_id != best.passage_id) {
                                             (passage(e))
+                                            @if let Some(why) = flag(r.n, &e.passage_id) {
+                                                p.warning { "This quoted passage (" (e.passage_id) ") " (why) "." }
+                                            }
                                         }
                                     }
                                 }
@@ -267,6 +299,53 @@ fn statements(v: &Version) -> Markup {
                 }
             }
             (answer::references(a, "", 3))
+        }
+    }
+}
+
+/// What the index holds for these passage ids (those it no longer holds are absent).
+async fn corpus_passages(
+    state: &AppState,
+    ids: Vec<String>,
+) -> Result<HashMap<String, CorpusPassage>, WebError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let index = Arc::clone(&state.index);
+    let records = tokio::task::spawn_blocking(move || index.passages(&ids))
+        .await
+        .map_err(|e| WebError::Internal(format!("passage lookup task: {e}")))?
+        .map_err(|e| WebError::Internal(format!("passage lookup: {e}")))?;
+    Ok(records
+        .into_iter()
+        .map(|r| {
+            let passage = CorpusPassage {
+                text: r.passage.text,
+                title: r.title,
+                url: r.url,
+            };
+            (r.passage.id.to_string(), passage)
+        })
+        .collect())
+}
+
+/// The quoted passages of `v` that do not match the corpus, as an alert.
+fn quote_warnings(v: &Version, quotes: &[QuoteProblem]) -> Markup {
+    html! {
+        @if !quotes.is_empty() {
+            div.quote-warnings role="alert" {
+                p.warning {
+                    strong { "Check the evidence: " }
+                    (quotes.len()) " quoted passage" @if quotes.len() != 1 { "s" }
+                    " of version " (v.n) " do" @if quotes.len() == 1 { "es" }
+                    " not match the corpus."
+                }
+                ul {
+                    @for q in quotes {
+                        li { "Reference [" (q.reference) "], passage " (q.passage_id) ": " (q.trouble.describe()) "." }
+                    }
+                }
+            }
         }
     }
 }
