@@ -3,6 +3,7 @@
 use anyhow::{Result, bail};
 use clap::Subcommand;
 use evident_core::article::{Role, TokenId, format_utc};
+use evident_core::audit::Anchor;
 use evident_engine::store::{Repository, Who};
 
 use crate::articles::StoreConfig;
@@ -32,8 +33,15 @@ pub enum TokenCommand {
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Check the audit trail's hash chain.
-    Verify,
+    /// Check the audit trail's hash chain (keyed rows against the audit key).
+    Verify {
+        /// An anchor printed earlier by `evident audit anchor` (SEQ:HASH): the chain must
+        /// still hold that row with that hash.
+        #[arg(long, value_parser = parse_anchor)]
+        anchor: Option<Anchor>,
+    },
+    /// Verify the chain and print its head as SEQ:HASH, to keep somewhere else.
+    Anchor,
     /// Print audit rows, optionally only those about one object (`article:SLUG`, `user:NAME`).
     Log {
         #[arg(long)]
@@ -42,6 +50,10 @@ pub enum AuditCommand {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+}
+
+fn parse_anchor(s: &str) -> Result<Anchor, String> {
     s.parse()
 }
 
@@ -98,10 +110,28 @@ pub async fn token(config: &StoreConfig<'_>, cmd: &TokenCommand) -> Result<()> {
 }
 
 pub async fn audit(config: &StoreConfig<'_>, cmd: &AuditCommand) -> Result<()> {
-    let store = config.open().await?;
+    // Verifying writes nothing: it must never seal what it checks.
+    let store = config.open_unsealed().await?;
     match cmd {
-        AuditCommand::Verify => match store.verify_audit().await {
-            Ok(n) => println!("audit trail intact: {n} rows, hash chain verified"),
+        AuditCommand::Verify { anchor } => match store.audit_report(anchor.as_ref()).await {
+            Ok(r) => {
+                println!(
+                    "audit trail intact: {} rows ({} keyed, {} unkeyed from before the audit key), hash chain verified",
+                    r.rows,
+                    r.rows - r.unkeyed,
+                    r.unkeyed
+                );
+                if let Some(a) = anchor {
+                    println!("the chain still holds anchor row {}", a.seq);
+                }
+            }
+            Err(e) => bail!("audit trail broken: {e}"),
+        },
+        AuditCommand::Anchor => match store.audit_report(None).await {
+            Ok(r) => match r.head {
+                Some(head) => println!("{head}"),
+                None => bail!("the audit trail is empty: nothing to anchor yet"),
+            },
             Err(e) => bail!("audit trail broken: {e}"),
         },
         AuditCommand::Log { object } => {

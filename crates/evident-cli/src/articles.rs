@@ -122,6 +122,8 @@ fn parse_slug(s: &str) -> Result<Slug> {
 pub struct StoreConfig<'a> {
     pub url: Option<&'a str>,
     pub data_dir: &'a Path,
+    /// The audit key in hex (else the key file in the data directory).
+    pub audit_key: Option<&'a str>,
     pub policy: ReviewPolicy,
 }
 
@@ -133,8 +135,14 @@ impl StoreConfig<'_> {
             .context("starting the async runtime")
     }
 
+    /// Opens the store with the audit key, sealing an audit chain written before it.
     pub async fn open(&self) -> Result<SqlStore> {
-        Ok(open_store(self.url, self.data_dir).await?)
+        Ok(open_store(self.url, self.data_dir, self.audit_key, true).await?)
+    }
+
+    /// Opens the store with the audit key and writes nothing (for `audit verify`).
+    pub async fn open_unsealed(&self) -> Result<SqlStore> {
+        Ok(open_store(self.url, self.data_dir, self.audit_key, false).await?)
     }
 
     pub fn exists(&self) -> bool {

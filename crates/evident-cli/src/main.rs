@@ -57,6 +57,11 @@ struct Cli {
         hide_env_values = true
     )]
     database_url: Option<String>,
+    /// The audit chain's key, 64 hex digits (default: `audit.key` in the data directory,
+    /// created on first use with mode 0600). Prefer the environment variable: a flag shows
+    /// in the process list.
+    #[arg(long, global = true, env = "EVIDENT_AUDIT_KEY", hide_env_values = true)]
+    audit_key: Option<String>,
     /// Let a reviewer approve a version they wrote (single-person deployments; the
     /// four-eyes rule is on by default).
     #[arg(long, global = true, env = "EVIDENT_NO_FOUR_EYES")]
@@ -394,6 +399,7 @@ fn store_config<'a>(cli: &'a Cli, data_dir: &'a Path) -> articles::StoreConfig<'
     articles::StoreConfig {
         url: cli.database_url.as_deref(),
         data_dir,
+        audit_key: cli.audit_key.as_deref(),
         policy: ReviewPolicy {
             four_eyes: !cli.no_four_eyes,
         },

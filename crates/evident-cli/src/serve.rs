@@ -16,15 +16,30 @@ pub(crate) struct ServeArgs {
     /// Let anonymous visitors ask (otherwise a token of any role is needed).
     #[arg(long, env = "EVIDENT_PUBLIC_ASK")]
     public_ask: bool,
-    /// Mark the session cookie Secure (serve behind HTTPS).
+    /// Always mark the session cookie Secure (it is anyway on requests that came over
+    /// HTTPS: an https Origin or X-Forwarded-Proto).
     #[arg(long, env = "EVIDENT_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Questions per minute per token or address.
+    /// Questions per minute per signed-in user, or per client address for anonymous asks.
     #[arg(long, default_value_t = 30)]
     ask_per_minute: u32,
-    /// Sign-in attempts per minute per address.
+    /// Sign-in attempts per minute per client address.
     #[arg(long, default_value_t = 10)]
     login_per_minute: u32,
+    /// Failed sign-ins (unknown or revoked tokens) per minute per client address; past it
+    /// the address's tokens are refused (429) without a look-up.
+    #[arg(long, default_value_t = 20)]
+    auth_failures_per_minute: u32,
+    /// Count limits by the last address in X-Forwarded-For: only behind a reverse proxy that
+    /// appends the client's address (otherwise clients could choose their own).
+    #[arg(long, env = "EVIDENT_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
+    /// Seconds a sign-in session lasts unused.
+    #[arg(long, default_value_t = 30 * 60)]
+    session_idle_secs: u64,
+    /// Seconds a sign-in session lasts at most.
+    #[arg(long, default_value_t = 12 * 60 * 60)]
+    session_max_secs: u64,
     /// Seconds a request may take before it is answered 408.
     #[arg(long, default_value_t = 30)]
     request_timeout: u64,
@@ -41,6 +56,10 @@ pub(crate) fn cmd_serve(cli: &Cli, data_dir: &Path, args: &ServeArgs) -> Result<
         login_per_minute: args.login_per_minute,
         request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
         secure_cookies: args.secure_cookies,
+        auth_failures_per_minute: args.auth_failures_per_minute,
+        trust_forwarded_for: args.trust_forwarded_for,
+        session_idle: std::time::Duration::from_secs(args.session_idle_secs.max(1)),
+        session_max: std::time::Duration::from_secs(args.session_max_secs.max(1)),
         ..evident_web::WebConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

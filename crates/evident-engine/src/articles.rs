@@ -257,18 +257,35 @@ pub async fn register_starter(
 pub const SQLITE_FILE: &str = "evident.db";
 
 /// Opens the articles database: `url` (`postgres://…` or `sqlite:…`) when given, else the
-/// SQLite file in `data_dir` (created with the directory when missing).
+/// SQLite file in `data_dir` (created with the directory when missing), keyed with the
+/// audit key (`audit_key` hex, else `DATA/audit.key`, see [`crate::audit_key`]). With
+/// `seal`, an audit chain written before the key existed is sealed under it (`audit
+/// verify` opens without, so that it never seals what it is checking).
 pub async fn open_store(
     url: Option<&str>,
     data_dir: &std::path::Path,
+    audit_key: Option<&str>,
+    seal: bool,
 ) -> Result<evident_store::SqlStore, EngineError> {
-    Ok(match url {
+    let key = crate::audit_key::load_or_create(audit_key, data_dir)?;
+    let store = match url {
         Some(url) => evident_store::SqlStore::connect(url).await?,
         None => {
             std::fs::create_dir_all(data_dir).map_err(EngineError::io(data_dir))?;
             evident_store::SqlStore::open_sqlite(&data_dir.join(SQLITE_FILE)).await?
         }
-    })
+    }
+    .with_audit_key(key);
+    if seal {
+        match store.seal_audit_chain().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("sealed {n} audit rows written before the audit key"),
+            // A broken old chain stays as it is for `evident audit verify` to report.
+            Err(evident_store::StoreError::Corrupt(e)) => tracing::warn!("{e}"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(store)
 }
 
 /// Whether an articles database exists already (a URL is given, or the SQLite file is

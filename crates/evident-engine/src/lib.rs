@@ -4,6 +4,7 @@
 
 pub mod articles;
 pub mod ask;
+pub mod audit_key;
 pub mod corpus;
 pub mod error;
 pub mod eval;

@@ -10,6 +10,7 @@ mod audit;
 mod documents;
 mod error;
 mod repository;
+mod sessions;
 mod sql;
 mod users;
 
@@ -80,6 +81,14 @@ pub struct IssuedToken {
     pub secret: String,
 }
 
+/// How long a sign-in session lasts: it ends after `idle_ms` without use, and
+/// `absolute_ms` after sign-in whatever the use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    pub idle_ms: i64,
+    pub absolute_ms: i64,
+}
+
 /// Which articles to list.
 #[derive(Debug, Clone, Default)]
 pub struct ArticleFilter {
@@ -113,6 +122,25 @@ pub trait Repository: Send + Sync {
     /// Audits an authorization failure that happened outside the rules (a route a role may
     /// not use).
     async fn record_denied(&self, who: &Who, object: &str, what: &str) -> Result<()>;
+    /// The user an active token belongs to, without auditing a failure: the caller counts
+    /// failures and audits them with [`Repository::record_auth_failures`].
+    async fn lookup_token(&self, secret: &str) -> Result<Option<Actor>>;
+    /// One `authentication_failed` row about `source` (e.g. `client:ADDRESS`).
+    async fn record_auth_failures(&self, source: &str, note: &str) -> Result<()>;
+
+    // Sign-in sessions.
+    /// A new session for an active token: its user and the session id (shown once, stored
+    /// only as SHA-256); `None` for an unknown or revoked token (not audited here).
+    async fn create_session(
+        &self,
+        token: &str,
+        policy: SessionPolicy,
+    ) -> Result<Option<(Actor, String)>>;
+    /// The user of a live session; `None` when it is unknown, expired (idle or absolute)
+    /// or its token was revoked.
+    async fn session(&self, id: &str, policy: SessionPolicy) -> Result<Option<Actor>>;
+    /// Ends a session (sign-out).
+    async fn end_session(&self, id: &str) -> Result<()>;
 
     // Articles.
     async fn create_article(&self, by: &Who, new: NewArticle) -> Result<ArticleSummary>;

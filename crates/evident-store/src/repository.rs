@@ -10,7 +10,8 @@ use evident_core::audit::AuditEntry;
 use evident_core::question::PatientFact;
 
 use crate::{
-    ArticleFilter, IssuedToken, NewArticle, Repository, Result, ReuseCandidate, SqlStore, Who,
+    ArticleFilter, IssuedToken, NewArticle, Repository, Result, ReuseCandidate, SessionPolicy,
+    SqlStore, Who,
 };
 
 #[async_trait]
@@ -35,6 +36,28 @@ impl Repository for SqlStore {
     }
     async fn record_denied(&self, who: &Who, object: &str, what: &str) -> Result<()> {
         self.record_denied_impl(who, object, what).await
+    }
+    async fn lookup_token(&self, secret: &str) -> Result<Option<Actor>> {
+        Ok(self
+            .lookup_token_impl(secret)
+            .await?
+            .map(|(actor, _)| actor))
+    }
+    async fn record_auth_failures(&self, source: &str, note: &str) -> Result<()> {
+        self.record_auth_failures_impl(source, note).await
+    }
+    async fn create_session(
+        &self,
+        token: &str,
+        policy: SessionPolicy,
+    ) -> Result<Option<(Actor, String)>> {
+        self.create_session_impl(token, policy).await
+    }
+    async fn session(&self, id: &str, policy: SessionPolicy) -> Result<Option<Actor>> {
+        self.session_impl(id, policy).await
+    }
+    async fn end_session(&self, id: &str) -> Result<()> {
+        self.end_session_impl(id).await
     }
     async fn create_article(&self, by: &Who, new: NewArticle) -> Result<ArticleSummary> {
         self.create_article_impl(by, new).await

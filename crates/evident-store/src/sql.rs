@@ -1,10 +1,11 @@
-//! The SQL store: connecting (SQLite file or PostgreSQL URL), migrations, and the write transaction that locks the audit chain's head.
+//! The SQL store: connecting (SQLite file or PostgreSQL URL), migrations, the audit key, and the write transaction that locks the audit chain's head.
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use evident_core::audit::{AuditAction, AuditEntry, entry_hash};
+use evident_core::audit::{AuditAction, AuditEntry, AuditKey, SCHEME_SHA256, seal};
 use sqlx::any::{AnyPoolOptions, AnyQueryResult, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
@@ -52,6 +53,9 @@ fn redact(url: &str) -> String {
 pub struct SqlStore {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// Keys the audit rows this store writes (HMAC-SHA256); without it rows are plain
+    /// SHA-256, as before the key existed (tests and tools; `evident` always has a key).
+    pub(crate) audit_key: Option<Arc<AuditKey>>,
 }
 
 impl SqlStore {
@@ -94,7 +98,17 @@ impl SqlStore {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
-        Ok(SqlStore { pool, backend })
+        Ok(SqlStore {
+            pool,
+            backend,
+            audit_key: None,
+        })
+    }
+
+    /// This store, writing keyed audit rows under `key` and verifying with it.
+    pub fn with_audit_key(mut self, key: AuditKey) -> SqlStore {
+        self.audit_key = Some(Arc::new(key));
+        self
     }
 
     pub fn backend(&self) -> Backend {
@@ -121,6 +135,7 @@ impl SqlStore {
             seq: row.try_get("seq")?,
             hash: row.try_get("hash")?,
             now_ms: now_ms(),
+            key: self.audit_key.clone(),
         };
         Ok((tx, chain))
     }
@@ -139,6 +154,7 @@ pub(crate) struct Chain {
     hash: String,
     /// The time of the transaction's changes.
     pub(crate) now_ms: i64,
+    key: Option<Arc<AuditKey>>,
 }
 
 /// The fields of an audit row that the caller chooses.
@@ -167,12 +183,13 @@ impl Chain {
             after: row.after,
             note: row.note.map(str::to_string),
             prev_hash: self.hash.clone(),
+            scheme: SCHEME_SHA256,
             hash: String::new(),
         };
-        entry.hash = entry_hash(&entry, &self.hash);
+        seal(&mut entry, self.key.as_deref());
         sqlx::query(
-            "INSERT INTO audit (seq, at_ms, actor, action, object, before, after, note, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO audit (seq, at_ms, actor, action, object, before, after, note, prev_hash, scheme, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(entry.seq)
         .bind(entry.at_ms)
@@ -183,12 +200,18 @@ impl Chain {
         .bind(&entry.after)
         .bind(&entry.note)
         .bind(&entry.prev_hash)
+        .bind(i64::from(entry.scheme))
         .bind(&entry.hash)
         .execute(&mut **tx)
         .await?;
         self.seq = entry.seq;
         self.hash = entry.hash;
         Ok(())
+    }
+
+    /// The sequence number of the last row (0 before the first).
+    pub(crate) fn seq(&self) -> i64 {
+        self.seq
     }
 
     /// Moves the head to the last row appended and commits.

@@ -189,6 +189,11 @@ impl SqlStore {
         if revoked.rows_affected() != 1 {
             return Err(StoreError::NotFound(format!("active token {token}")));
         }
+        // Its sign-in sessions end with it (lookups check the token too).
+        sqlx::query("DELETE FROM sessions WHERE token_id = $1")
+            .bind(token.0)
+            .execute(&mut *tx)
+            .await?;
         chain
             .append(
                 &mut tx,

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod failures;
 pub mod metrics;
 pub mod pages;
 pub mod security;
@@ -29,7 +30,7 @@ pub struct WebConfig {
     /// Anonymous visitors may ask; otherwise a token (any role) is needed.
     pub public_ask: bool,
     pub policy: ReviewPolicy,
-    /// Questions per minute per token or address.
+    /// Questions per minute per signed-in user or client address.
     pub ask_per_minute: u32,
     /// Sign-in attempts per minute per address.
     pub login_per_minute: u32,
@@ -37,8 +38,19 @@ pub struct WebConfig {
     pub body_limit: usize,
     /// Longest a request may take (408 after).
     pub request_timeout: Duration,
-    /// Mark the session cookie `Secure` (behind HTTPS).
+    /// Mark the session cookie `Secure` always (it is whenever a request shows it came
+    /// over HTTPS: an `https://` Origin or `X-Forwarded-Proto: https`).
     pub secure_cookies: bool,
+    /// A sign-in session ends after this long unused...
+    pub session_idle: Duration,
+    /// ...and this long after sign-in, whatever the use.
+    pub session_max: Duration,
+    /// Failed sign-ins (unknown or revoked tokens) per minute per client address before
+    /// its tokens are refused unread (429).
+    pub auth_failures_per_minute: u32,
+    /// Count limits by the last address of `X-Forwarded-For` (set it only behind a reverse
+    /// proxy that appends the client's address); by default the peer address counts.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for WebConfig {
@@ -51,6 +63,10 @@ impl Default for WebConfig {
             body_limit: 256 * 1024,
             request_timeout: Duration::from_secs(30),
             secure_cookies: false,
+            session_idle: Duration::from_secs(30 * 60),
+            session_max: Duration::from_secs(12 * 60 * 60),
+            auth_failures_per_minute: 20,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -127,8 +143,11 @@ pub async fn serve_on(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await?;
+    // Failed sign-ins still counted in memory get their summary row.
+    auth::audit_failures(&state, state.limits.failures.flush()).await;
+    Ok(())
 }

@@ -1,7 +1,8 @@
-//! Security layers: response headers (CSP without inline script, frame-ancestors, nosniff, referrer policy, no-store when signed in), the CSRF check on state-changing requests, and rate limits per token or address.
+//! Security layers: response headers (CSP without inline script, frame-ancestors, nosniff, referrer policy, no-store when signed in), the CSRF check on state-changing requests, and rate limits per signed-in user or client address, with bounded memory.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
@@ -10,9 +11,9 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use crate::WebConfig;
-use crate::auth::session_token;
+use crate::auth::session_id;
 use crate::error::WebError;
+use crate::{AppState, WebConfig};
 
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -20,7 +21,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 /// Adds the security headers to every response.
 pub async fn headers(request: Request, next: Next) -> Response {
     let signed_in = request.headers().contains_key(header::AUTHORIZATION)
-        || session_token(request.headers()).is_some();
+        || session_id(request.headers()).is_some();
     let mut response = next.run(request).await;
     let h = response.headers_mut();
     h.insert(
@@ -74,7 +75,7 @@ fn check_csrf(method: &Method, headers: &HeaderMap) -> Result<(), WebError> {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
     }
-    let has_cookie = session_token(headers).is_some();
+    let has_cookie = session_id(headers).is_some();
     if headers.contains_key(header::AUTHORIZATION) && !has_cookie {
         return Ok(());
     }
@@ -103,37 +104,103 @@ fn check_csrf(method: &Method, headers: &HeaderMap) -> Result<(), WebError> {
     }
 }
 
-/// Rate limits for asking and signing in, keyed by token (hashed) or address.
+/// Rate limits for asking and signing in, keyed by the signed-in user or else the client
+/// address, and the failed sign-ins per address (see [`crate::failures`]).
 pub struct Limits {
-    ask: DefaultKeyedRateLimiter<String>,
-    login: DefaultKeyedRateLimiter<String>,
+    ask: Keyed,
+    login: Keyed,
+    pub failures: crate::failures::AuthFailures,
 }
 
-/// The key a request's rate limits count under (see [`limit_key`]).
+/// A keyed limiter whose memory stays bounded: every [`SWEEP_EVERY`] checks it forgets the
+/// keys whose quota has refilled (governor's `retain_recent`).
+struct Keyed {
+    limiter: DefaultKeyedRateLimiter<String>,
+    checks: AtomicU32,
+}
+
+/// How many checks pass between sweeps of a limiter's idle keys.
+const SWEEP_EVERY: u32 = 1024;
+
+impl Keyed {
+    fn new(quota: Quota) -> Keyed {
+        Keyed {
+            limiter: DefaultKeyedRateLimiter::keyed(quota),
+            checks: AtomicU32::new(0),
+        }
+    }
+
+    fn check(&self, key: &str) -> Result<(), WebError> {
+        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            self.limiter.retain_recent();
+            self.limiter.shrink_to_fit();
+        }
+        self.limiter
+            .check_key(&key.to_string())
+            .map_err(|not_until| {
+                WebError::RateLimited(not_until.wait_time_from(DefaultClock::default().now()))
+            })
+    }
+}
+
+/// The key a request's limits count under: `user:ID` for a signed-in caller, else
+/// `addr:ADDRESS` ([`client_addr`]). Whatever else a request carries (an `Authorization`
+/// header that is not a valid token, a forwarded-for header that is not trusted) buys no
+/// fresh quota.
 pub struct ClientKey(pub String);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientKey {
+impl axum::extract::FromRequestParts<AppState> for ClientKey {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        _: &S,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>();
-        Ok(ClientKey(limit_key(&parts.headers, addr)))
+        let user = crate::auth::Caller::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|c| c.0);
+        Ok(ClientKey(match user {
+            Some(actor) => format!("user:{}", actor.id),
+            None => format!("addr:{}", client_addr_of(parts, &state.config)),
+        }))
     }
 }
 
-/// What a limit counts: the caller's token when there is one, else their address.
-pub fn limit_key(headers: &HeaderMap, addr: Option<&ConnectInfo<SocketAddr>>) -> String {
-    match headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| session_token(headers))
-    {
-        Some(token) => format!("token:{}", evident_core::article::token_hash(&token)),
-        None => addr.map_or("addr:unknown".into(), |a| format!("addr:{}", a.0.ip())),
+/// The client address of a request as [`client_addr`] reads it.
+pub fn client_addr_of(parts: &axum::http::request::Parts, config: &WebConfig) -> String {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    client_addr(&parts.headers, peer, config.trust_forwarded_for)
+}
+
+/// The address limits count under: the connecting peer, or with `trust_forwarded_for` (a
+/// reverse proxy in front that appends the client's address) the last address of
+/// `X-Forwarded-For`. IPv6 clients count per /64, the block one host usually holds.
+pub fn client_addr(headers: &HeaderMap, peer: Option<IpAddr>, trust_forwarded_for: bool) -> String {
+    let forwarded = trust_forwarded_for
+        .then(|| {
+            headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+                .last()
+        })
+        .flatten();
+    match forwarded.or(peer) {
+        None => "unknown".into(),
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
     }
 }
 
@@ -145,24 +212,19 @@ fn quota(per_minute: u32) -> Quota {
 impl Limits {
     pub fn new(config: &WebConfig) -> Limits {
         Limits {
-            ask: DefaultKeyedRateLimiter::keyed(quota(config.ask_per_minute)),
-            login: DefaultKeyedRateLimiter::keyed(quota(config.login_per_minute)),
+            ask: Keyed::new(quota(config.ask_per_minute)),
+            login: Keyed::new(quota(config.login_per_minute)),
+            failures: crate::failures::AuthFailures::new(config.auth_failures_per_minute),
         }
     }
 
     pub fn ask(&self, key: &str) -> Result<(), WebError> {
-        check(&self.ask, key)
+        self.ask.check(key)
     }
 
     pub fn login(&self, key: &str) -> Result<(), WebError> {
-        check(&self.login, key)
+        self.login.check(key)
     }
-}
-
-fn check(limiter: &DefaultKeyedRateLimiter<String>, key: &str) -> Result<(), WebError> {
-    limiter.check_key(&key.to_string()).map_err(|not_until| {
-        WebError::RateLimited(not_until.wait_time_from(DefaultClock::default().now()))
-    })
 }
 
 #[cfg(test)]
@@ -220,5 +282,37 @@ mod tests {
         let err = limits.ask("addr:1").unwrap_err();
         assert!(err.retry_after().is_some());
         assert!(limits.ask("addr:2").is_ok(), "limits are per key");
+    }
+
+    #[test]
+    fn limits_count_by_address_and_trust_forwarded_for_only_when_told() {
+        let h = headers(&[("x-forwarded-for", "203.0.113.9, 198.51.100.7")]);
+        let peer: IpAddr = "127.0.0.1".parse().unwrap();
+        assert_eq!(client_addr(&h, Some(peer), false), "127.0.0.1");
+        assert_eq!(client_addr(&h, Some(peer), true), "198.51.100.7");
+        let junk = headers(&[("x-forwarded-for", "not an address")]);
+        assert_eq!(client_addr(&junk, Some(peer), true), "127.0.0.1");
+        let v6: IpAddr = "2001:db8:1:2:3:4:5:6".parse().unwrap();
+        assert_eq!(
+            client_addr(&HeaderMap::new(), Some(v6), false),
+            "2001:db8:1:2::/64"
+        );
+    }
+
+    #[test]
+    fn limiter_memory_is_bounded_by_sweeping_refilled_keys() {
+        let quota = Quota::with_period(std::time::Duration::from_millis(1)).unwrap();
+        let keyed = Keyed::new(quota);
+        for i in 0..(SWEEP_EVERY * 4) {
+            let _ = keyed.check(&format!("addr:{i}"));
+            if i % 512 == 0 {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        }
+        assert!(
+            keyed.limiter.len() < SWEEP_EVERY as usize * 2,
+            "{} keys kept",
+            keyed.limiter.len()
+        );
     }
 }

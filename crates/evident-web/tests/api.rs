@@ -563,11 +563,12 @@ async fn cross_site_posts_oversized_bodies_and_floods_are_refused() {
     })
     .await;
     let reader = app.token("rita", Role::Reader).await;
+    let session = app.session(&reader).await;
     // CSRF: a cookie-carrying POST from another site.
     let req = Request::builder()
         .method(Method::POST)
         .uri("/api/v1/ask")
-        .header(header::COOKIE, format!("evident_session={reader}"))
+        .header(header::COOKIE, &session)
         .header("origin", "https://evil.example")
         .header(header::HOST, "evident.local")
         .header(header::CONTENT_TYPE, "application/json")
@@ -580,7 +581,7 @@ async fn cross_site_posts_oversized_bodies_and_floods_are_refused() {
     let req = Request::builder()
         .method(Method::POST)
         .uri("/ask")
-        .header(header::COOKIE, format!("evident_session={reader}"))
+        .header(header::COOKIE, &session)
         .header("sec-fetch-site", "cross-site")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from("question=x"))
@@ -667,16 +668,16 @@ fn form(uri: &str, fields: &[(&str, &str)], token: Option<&str>) -> Request<Body
         .uri(uri)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header("sec-fetch-site", "same-origin");
-    if let Some(t) = token {
-        b = b.header(header::COOKIE, format!("evident_session={t}"));
+    if let Some(cookie) = token {
+        b = b.header(header::COOKIE, cookie);
     }
     b.body(Body::from(body)).unwrap()
 }
 
 fn page(uri: &str, token: Option<&str>) -> Request<Body> {
     let mut b = Request::builder().uri(uri);
-    if let Some(t) = token {
-        b = b.header(header::COOKIE, format!("evident_session={t}"));
+    if let Some(cookie) = token {
+        b = b.header(header::COOKIE, cookie);
     }
     b.body(Body::empty()).unwrap()
 }
@@ -692,7 +693,11 @@ async fn every_page_answers_every_role_as_the_rules_say() {
     let doc_ids = starter_document_ids(&app).await;
     let mut failures = Vec::new();
     for (i, who) in ALL.into_iter().enumerate() {
-        let t = tokens.get(&who).cloned();
+        // Pages are signed in through a session, as a browser is.
+        let t = match tokens.get(&who) {
+            Some(token) => Some(app.session(token).await),
+            None => None,
+        };
         let t = t.as_deref();
         let slug = article(&app, QUESTION).await;
         let doc_uri = format!("/review/documents/{}/transition", doc_ids[i]);

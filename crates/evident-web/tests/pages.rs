@@ -315,12 +315,16 @@ async fn signing_in_sets_a_strict_http_only_cookie_and_signing_out_clears_it() {
     let (status, h, _) = send(&app, post("/login", &[("token", &reviewer)], None)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location(&h), "/review");
+    // The cookie holds a session id, never the token.
     let set = h.get(header::SET_COOKIE).unwrap().to_str().unwrap();
-    assert_eq!(
-        set,
-        format!("evident_session={reviewer}; HttpOnly; SameSite=Strict; Path=/")
+    assert!(!set.contains(&reviewer), "{set}");
+    assert!(
+        set.starts_with("evident_session=evs_")
+            && set.contains("; HttpOnly; SameSite=Strict; Path=/; Max-Age=")
+            && !set.contains("Secure"),
+        "{set}"
     );
-    let cookie = format!("evident_session={reviewer}");
+    let cookie = set.split(';').next().unwrap().to_string();
     let (_, _, home) = send(&app, get("/", Some(&cookie))).await;
     assert!(home.contains("ana"));
     assert!(home.contains("<a href=\"/review\">Review</a>"));
@@ -329,7 +333,8 @@ async fn signing_in_sets_a_strict_http_only_cookie_and_signing_out_clears_it() {
     let reader = app.token("rita", Role::Reader).await;
     let (_, h, _) = send(&app, post("/login", &[("token", &reader)], None)).await;
     assert_eq!(location(&h), "/");
-    let (_, _, home) = send(&app, get("/", Some(&format!("evident_session={reader}")))).await;
+    let reader_cookie = app.session(&reader).await;
+    let (_, _, home) = send(&app, get("/", Some(&reader_cookie))).await;
     assert!(!home.contains("<a href=\"/review\">Review</a>"));
 
     // Back to where the sign-in was asked for, never to another site.
@@ -390,7 +395,7 @@ async fn the_review_area_is_for_reviewers_and_moves_articles_through_review() {
     let (status, h, _) = send(&app, get(&format!("/review/{slug}"), None)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location(&h), format!("/login?next=/review/{slug}"));
-    let reader = format!("evident_session={}", app.token("rita", Role::Reader).await);
+    let reader = app.session(&app.token("rita", Role::Reader).await).await;
     let (status, _, body) = send(&app, get("/review", Some(&reader))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.contains("<h1>Not allowed</h1>"));
@@ -485,7 +490,7 @@ async fn the_queue_lists_the_starter_documents_and_moves_them_through_review() {
     let uri = format!("/review/documents/{}/transition", doc.doc_id);
 
     // Readers may not look or decide; visitors are sent to sign in.
-    let reader = format!("evident_session={}", app.token("rita", Role::Reader).await);
+    let reader = app.session(&app.token("rita", Role::Reader).await).await;
     let (status, _, body) = send(&app, post(&uri, &[("to", "under_review")], Some(&reader))).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.contains("<h1>Not allowed</h1>"));
@@ -677,7 +682,7 @@ async fn corpus_and_user_text_is_escaped() {
         .await
         .unwrap();
 
-    let cookie = format!("evident_session={token}");
+    let cookie = app.session(&token).await;
     for uri in [
         format!("/articles/{slug}"),
         format!("/review/{slug}"),

@@ -14,6 +14,7 @@ pub fn evident(data: &Path, args: &[&str]) -> Output {
         .env_remove("EVIDENT_DATABASE_URL")
         .env_remove("EVIDENT_TOKEN")
         .env_remove("EVIDENT_NO_FOUR_EYES")
+        .env_remove("EVIDENT_AUDIT_KEY")
         .output()
         .expect("run evident")
 }

@@ -1,20 +1,18 @@
-//! Signing in with an API token (kept in the `HttpOnly`, `SameSite=Strict` session cookie) and signing out.
+//! Signing in with an API token, which opens a server-side session whose random id sits in the `HttpOnly`, `SameSite=Strict` cookie (`Secure` over HTTPS), and signing out, which ends it.
 
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use evident_core::article::Actor;
-use evident_engine::store::StoreError;
 use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::layout::{PageError, Viewer, form, html_page, html_page_status, query, safe_next};
 use crate::AppState;
-use crate::auth::SESSION_COOKIE;
-use crate::error::WebError;
-use crate::security::ClientKey;
+use crate::auth::{SESSION_COOKIE, audit_failures, fingerprint, session_id, session_policy};
+use crate::security::{ClientKey, client_addr_of};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct LoginQuery {
@@ -44,7 +42,8 @@ fn login_body(next: Option<&str>, message: Option<&str>, user: Option<&Actor>) -
                 label for="token" { "API token" }
                 p.hint #token-hint {
                     "Sign in with the API token an administrator issued to you. "
-                    "It is kept in a cookie that scripts cannot read, until you sign out."
+                    "Signing in opens a session that ends when you sign out or stay away too long; "
+                    "the token itself is never stored in your browser."
                 }
                 input #token type="password" name="token" required autocomplete="current-password"
                     aria-describedby={ "token-hint" @if message.is_some() { " login-error" } }
@@ -70,18 +69,38 @@ pub async fn login_form(
     ))
 }
 
-fn cookie(state: &AppState, value: &str, clear: bool) -> Result<HeaderValue, WebError> {
-    let mut c = format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/");
-    if clear {
-        c.push_str("; Max-Age=0");
-    }
-    if state.config.secure_cookies {
+/// The session cookie: `HttpOnly`, `SameSite=Strict`, for the whole site, lasting as long
+/// as the session may; `Secure` when configured or when the request came over HTTPS.
+fn cookie(state: &AppState, headers: &HeaderMap, value: &str, clear: bool) -> HeaderValue {
+    let max_age = if clear {
+        0
+    } else {
+        state.config.session_max.as_secs()
+    };
+    let mut c =
+        format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}");
+    if state.config.secure_cookies || over_https(headers) {
         c.push_str("; Secure");
     }
-    HeaderValue::from_str(&c).map_err(|_| WebError::Invalid("the token is malformed".into()))
+    // The value is `evs_` and hex digits, or empty: always a valid header.
+    HeaderValue::from_str(&c)
+        .unwrap_or_else(|_| HeaderValue::from_static("evident_session=; Max-Age=0"))
 }
 
-/// Tokens are letters, digits, `_` and `-`: anything else never reaches a cookie header.
+/// Whether the browser reached us over HTTPS: its `Origin`, or a proxy's
+/// `X-Forwarded-Proto`. (Believing a forged header only makes a cookie stricter.)
+fn over_https(headers: &HeaderMap) -> bool {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    text(header::ORIGIN).is_some_and(|o| o.starts_with("https://"))
+        || text(HeaderName::from_static("x-forwarded-proto"))
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+}
+
+/// Tokens are letters, digits, `_` and `-`: anything else is refused without a look-up.
 fn plausible_token(token: &str) -> bool {
     !token.is_empty()
         && token.len() <= 200
@@ -94,10 +113,18 @@ pub async fn login(
     State(state): State<AppState>,
     viewer: Viewer,
     key: ClientKey,
+    headers: HeaderMap,
+    addr: ClientAddr,
     f: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let f = form(f).map_err(|e| viewer.error(e))?;
     state.limits.login(&key.0).map_err(|e| viewer.error(e))?;
+    let source = addr.0;
+    state
+        .limits
+        .failures
+        .check(&source)
+        .map_err(|e| viewer.error(e))?;
     let next = f.next.as_deref().filter(|n| safe_next(n));
     let token = f.token.trim();
     let failed = |message: &str| {
@@ -111,18 +138,22 @@ pub async fn login(
     if token.is_empty() {
         return Ok(failed("Enter your API token."));
     }
-    // The store audits every failure; a token that could not sit in a cookie never gets one.
-    let actor = match state.store.authenticate(token).await {
-        Ok(actor) => Some(actor).filter(|_| plausible_token(token)),
-        Err(StoreError::Unauthenticated) => None,
-        Err(e) => return Err(viewer.error(e.into())),
+    let session = if plausible_token(token) {
+        state
+            .store
+            .create_session(token, session_policy(&state))
+            .await
+            .map_err(|e| viewer.error(e.into()))?
+    } else {
+        None
     };
-    let Some(actor) = actor else {
+    let Some((actor, id)) = session else {
+        let reports = state.limits.failures.failed(&source, &fingerprint(token));
+        audit_failures(&state, reports).await;
         return Ok(failed(
             "That token is not valid: it may be mistyped or revoked.",
         ));
     };
-    let set_cookie = cookie(&state, token, false).map_err(|e| viewer.error(e))?;
     let to = match next {
         Some(n) => n.to_string(),
         None if actor.role.can_review() => "/review".into(),
@@ -131,15 +162,41 @@ pub async fn login(
     let mut response = Redirect::to(&to).into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, set_cookie);
+        .insert(header::SET_COOKIE, cookie(&state, &headers, &id, false));
     Ok(response)
 }
 
-pub async fn logout(State(state): State<AppState>) -> Result<Response, PageError> {
-    let clear = cookie(&state, "", true)?;
+/// Signing out ends the session on the server, not only the browser's copy.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    if let Some(id) = session_id(&headers) {
+        state
+            .store
+            .end_session(&id)
+            .await
+            .map_err(|e| PageError::new(e.into(), None))?;
+    }
     let mut response = Redirect::to("/").into_response();
-    response.headers_mut().insert(header::SET_COOKIE, clear);
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie(&state, &headers, "", true));
     Ok(response)
+}
+
+/// The client address of a request (for counting failed sign-ins).
+pub struct ClientAddr(String);
+
+impl axum::extract::FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_addr_of(parts, &state.config)))
+    }
 }
 
 #[cfg(test)]

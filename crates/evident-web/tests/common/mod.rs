@@ -94,4 +94,21 @@ impl TestApp {
             .1
             .secret
     }
+
+    /// Signs in with `token` through `POST /login`; returns the `Cookie` header value of
+    /// the session it opened.
+    pub async fn session(&self, token: &str) -> String {
+        let req = Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(format!("token={token}")))
+            .expect("request");
+        let (status, headers, body) = self.send(req).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "sign-in failed: {body}");
+        let set = headers
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .expect("a session cookie");
+        set.split(';').next().expect("name=value").to_string()
+    }
 }
