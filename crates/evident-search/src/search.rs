@@ -359,14 +359,22 @@ impl SearchIndex {
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(n).order_by_score())?;
+        // Passages of equal score come in the order of their place in the index's segments,
+        // which the indexing threads decide, and the corpus statistics BM25 uses are summed
+        // over those segments (the last bits of a score vary with their layout): scores
+        // rounded to four decimals, a margin past `n`, ordered by score and then by row,
+        // make the ranking the same for every build of the same corpus.
+        let margin = n + n / 4 + 8;
+        let top = searcher.search(&query, &TopDocs::with_limit(margin).order_by_score())?;
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let seg = searcher.segment_reader(addr.segment_ord);
             if let Some(row) = seg.fast_fields().u64("row")?.first(addr.doc_id) {
-                out.push((row as u32, score));
+                out.push((row as u32, (score * 1e4).round() / 1e4));
             }
         }
+        sort_desc(&mut out);
+        out.truncate(n);
         Ok(out)
     }
 
