@@ -45,19 +45,19 @@ pub fn check_text(field: &str, value: &str, lines: Lines) -> Result<(), CoreErro
 /// Whether `c` must not reach a terminal as it is: a control character other than a line
 /// break or tab (escape sequences recolour, retitle or clear it), or a bidirectional
 /// embedding, override or isolate (they reorder what is shown).
-fn unsafe_on_terminal(c: char) -> bool {
+pub fn is_unsafe_on_terminal(c: char) -> bool {
     (c.is_control() && !matches!(c, '\n' | '\t'))
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `text` safe to print on a terminal: each unsafe character written as `\u{1b}`.
 pub fn escape_control(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(unsafe_on_terminal) {
+    if !text.chars().any(is_unsafe_on_terminal) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if unsafe_on_terminal(c) {
+        if is_unsafe_on_terminal(c) {
             let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
         } else {
             out.push(c);
@@ -118,7 +118,10 @@ mod tests {
 
     #[test]
     fn escaping_leaves_text_and_shows_controls() {
-        assert!(matches!(escape_control("plain é\nnext\tcol"), Cow::Borrowed(_)));
+        assert!(matches!(
+            escape_control("plain é\nnext\tcol"),
+            Cow::Borrowed(_)
+        ));
         assert_eq!(
             escape_control("\u{1b}]0;pwned\u{7}x\u{202e}y\r"),
             "\\u{1b}]0;pwned\\u{7}x\\u{202e}y\\u{d}"
@@ -127,7 +130,10 @@ mod tests {
 
     #[test]
     fn searches_are_capped() {
-        assert_eq!(search_words(" Rectal  rectal cancer ").unwrap(), ["rectal", "cancer"]);
+        assert_eq!(
+            search_words(" Rectal  rectal cancer ").unwrap(),
+            ["rectal", "cancer"]
+        );
         let many = vec!["w"; 1001]
             .iter()
             .enumerate()

@@ -41,16 +41,113 @@ fn runner() -> TestRunner {
 
 /// Text pieces that exercise byte/char boundaries, lexicon matching and case facts.
 const PIECES: &[&str] = &[
-    "M", "F", "62M", "45 F", "café", "naïve", "é", "e\u{301}", "\u{301}", "\u{302}\u{303}",
-    "≥65", "≤", "±", "µg", "°C", "“", "”", "‘", "’", "…", "—", "–", "s/p", "h/o", "w/o", "CRT",
-    "HER2+", "ER/PR-negative", "eGFR", "T2DM", "BRCA1", "EGFR", "ALK", "no", "not", "prior",
-    "radiation", "chemoradiation", "surgery", "pregnant", "stage", "IV", "III", "metastatic",
-    "rectal", "cancer", "hypertension", "treatment?", "dose", "mg", "first-line", "second-line",
-    "after", "years", "old", "child", "patient", "(", ")", "[1]", ",", ".", ";", ":", "?", "-",
-    "/", "+", "%", "=", "&", "<", ">", "\"", "'", "\\", "\u{1b}[2J", "\u{1b}]0;title\u{7}",
-    "\u{0}", "\u{7f}", "\u{85}", "\u{9b}", "\r", "\n", "\t", "\u{202e}", "\u{2066}", "\u{200f}",
-    "\u{200d}", "\u{feff}", "مرحبا", "سرطان", "שלום", "עברית", "日本語", "한국어", "Ελληνικά",
-    "кириллица", "👩\u{200d}⚕️", "🇫🇷", "\u{fffd}", "\u{10ffff}", "İ", "ß", "ﬁ", "Ⅳ", "١٢",
+    "M",
+    "F",
+    "62M",
+    "45 F",
+    "café",
+    "naïve",
+    "é",
+    "e\u{301}",
+    "\u{301}",
+    "\u{302}\u{303}",
+    "≥65",
+    "≤",
+    "±",
+    "µg",
+    "°C",
+    "“",
+    "”",
+    "‘",
+    "’",
+    "…",
+    "—",
+    "–",
+    "s/p",
+    "h/o",
+    "w/o",
+    "CRT",
+    "HER2+",
+    "ER/PR-negative",
+    "eGFR",
+    "T2DM",
+    "BRCA1",
+    "EGFR",
+    "ALK",
+    "no",
+    "not",
+    "prior",
+    "radiation",
+    "chemoradiation",
+    "surgery",
+    "pregnant",
+    "stage",
+    "IV",
+    "III",
+    "metastatic",
+    "rectal",
+    "cancer",
+    "hypertension",
+    "treatment?",
+    "dose",
+    "mg",
+    "first-line",
+    "second-line",
+    "after",
+    "years",
+    "old",
+    "child",
+    "patient",
+    "(",
+    ")",
+    "[1]",
+    ",",
+    ".",
+    ";",
+    ":",
+    "?",
+    "-",
+    "/",
+    "+",
+    "%",
+    "=",
+    "&",
+    "<",
+    ">",
+    "\"",
+    "'",
+    "\\",
+    "\u{1b}[2J",
+    "\u{1b}]0;title\u{7}",
+    "\u{0}",
+    "\u{7f}",
+    "\u{85}",
+    "\u{9b}",
+    "\r",
+    "\n",
+    "\t",
+    "\u{202e}",
+    "\u{2066}",
+    "\u{200f}",
+    "\u{200d}",
+    "\u{feff}",
+    "مرحبا",
+    "سرطان",
+    "שלום",
+    "עברית",
+    "日本語",
+    "한국어",
+    "Ελληνικά",
+    "кириллица",
+    "👩\u{200d}⚕️",
+    "🇫🇷",
+    "\u{fffd}",
+    "\u{10ffff}",
+    "İ",
+    "ß",
+    "ﬁ",
+    "Ⅳ",
+    "١٢",
 ];
 
 /// A string of pieces and random characters with random separators.
@@ -132,7 +229,12 @@ fn markdown_input() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn run_markdown(bytes: &[u8]) {
-    if let Ok(doc) = read_markdown("fuzz.md", bytes, DocId::new("fuzz"), &ReadOptions::default()) {
+    if let Ok(doc) = read_markdown(
+        "fuzz.md",
+        bytes,
+        DocId::new("fuzz"),
+        &ReadOptions::default(),
+    ) {
         chunk_all(&doc);
     }
 }
@@ -283,15 +385,26 @@ fn run_answer(q: &str, passages: &[(String, String, String)]) {
 /// sentence selection, cleaning and plain language on odd input.
 fn passages() -> impl Strategy<Value = Vec<(String, String, String)>> {
     let clinical = prop_oneof![
-        Just("For patients with locally recurrent rectal cancer, surgical resection is recommended. "),
+        Just(
+            "For patients with locally recurrent rectal cancer, surgical resection is recommended. "
+        ),
         Just("For patients who have not received prior radiation, chemoradiation is recommended. "),
-        Just("High-intensity statin therapy is recommended for adults with hypertension (HR 0.8; 95% CI 0.7–0.9; P < .001). "),
-        Just("Metformin 500 mg twice daily is the first-line treatment of T2DM in adults ≥65 years. "),
+        Just(
+            "High-intensity statin therapy is recommended for adults with hypertension (HR 0.8; 95% CI 0.7–0.9; P < .001). "
+        ),
+        Just(
+            "Metformin 500 mg twice daily is the first-line treatment of T2DM in adults ≥65 years. "
+        ),
         Just("Talk with your doctor about the risks of treatment. "),
-        Just("Second-line therapy after progression on first-line EGFR TKI includes osimertinib [12]. "),
+        Just(
+            "Second-line therapy after progression on first-line EGFR TKI includes osimertinib [12]. "
+        ),
     ];
-    let body = proptest::collection::vec(prop_oneof![clinical.prop_map(str::to_string), text(10)], 1..6)
-        .prop_map(|parts| parts.concat());
+    let body = proptest::collection::vec(
+        prop_oneof![clinical.prop_map(str::to_string), text(10)],
+        1..6,
+    )
+    .prop_map(|parts| parts.concat());
     proptest::collection::vec((text(4), text(3), body), 0..5)
 }
 
@@ -302,7 +415,10 @@ fn edited_answer() -> impl Strategy<Value = evident_core::answer::Answer> {
     (
         text(8),
         statement(),
-        proptest::collection::vec((text(3), proptest::collection::vec(statement(), 0..3)), 0..3),
+        proptest::collection::vec(
+            (text(3), proptest::collection::vec(statement(), 0..3)),
+            0..3,
+        ),
         proptest::collection::vec((text(4), text(2), text(2), text(8)), 0..3),
         text(4),
     )
@@ -320,7 +436,10 @@ fn edited_answer() -> impl Strategy<Value = evident_core::answer::Answer> {
                     section.title = title;
                     section.items = items
                         .into_iter()
-                        .map(|(text, citations)| evident_core::answer::Statement { text, citations })
+                        .map(|(text, citations)| evident_core::answer::Statement {
+                            text,
+                            citations,
+                        })
                         .collect();
                     Some(section)
                 })
