@@ -27,8 +27,8 @@ fn questions_with_non_ascii_text_before_a_sex_letter_are_answered() {
 
 /// A corpus whose text holds terminal escape sequences (a screen clear, a title change).
 const HOSTILE_DOC: &str = "---\ntitle: Zorblax fever\nkind: guideline\n---\n\n# Treatment\n\n\
-Zorblax fever is treated with rest and fluids \u{1b}[2J\u{1b}]0;pwned\u{7} for seven days in adults.\n\n\
-Zorblax fever in adults is treated with oral rehydration when vomiting stops.\n";
+Zorblax fever is treated with rest and fluids \u{1b}c\u{7} for seven days in adults.\n\n\
+Zorblax fever in adults is treated with oral rehydration \u{1b}c\u{7} when vomiting stops.\n";
 
 fn last_line(text: &str) -> String {
     text.lines().last().unwrap_or_default().trim().to_string()
@@ -70,7 +70,12 @@ fn control_characters_are_refused_on_input_and_escaped_on_output() {
         !text.contains('\u{1b}') && !text.contains('\u{7}'),
         "{text:?}"
     );
-    assert!(text.contains("\\u{1b}[2J"), "{text}");
+    assert!(text.contains("\\u{1b}c\\u{7}"), "{text}");
+    let markdown = ok(&evident(
+        &data,
+        &["ask", "--format", "markdown", "--", question],
+    ));
+    assert!(markdown.contains("\\u{1b}c\\u{7}") && !markdown.contains('\u{1b}'));
     let saved = ok(&evident(
         &data,
         &["ask", "--save", "--format", "json", "--", question],
@@ -121,7 +126,7 @@ fn control_characters_are_refused_on_input_and_escaped_on_output() {
         "{shown:?}"
     );
     assert!(
-        shown.contains("\\u{1b}[2J") && shown.contains("\\u{202e}evil"),
+        shown.contains("\\u{1b}c") && shown.contains("\\u{202e}evil"),
         "{shown}"
     );
     let json = ok(&evident(
