@@ -1,8 +1,8 @@
 //! Property-based fuzzing of everything that reads outside input: each corpus reader (Markdown with front matter, PubMed XML, JSON Lines, BEIR), question analysis, composition and the answer renderers. None may panic, whatever the bytes.
 //!
 //! Cases mix random Unicode with the pieces that have broken text handling before:
-//! multi-byte characters beside one-letter tokens (`café M`), combining marks, right-to-left
-//! text and bidirectional controls, C0/C1 control characters, curly quotes, `≥`, emoji with
+//! multi-byte characters beside one-letter tokens (`café M`), characters whose lowercase has
+//! another byte length (`Ⱥ`), combining marks, right-to-left text and bidirectional controls, C0/C1 control characters, curly quotes, `≥`, emoji with
 //! joiners. CI runs a bounded number of cases per target (`EVIDENT_FUZZ_CASES`, default 64);
 //! a long run sets it higher, e.g. `EVIDENT_FUZZ_CASES=20000 cargo test --release -p
 //! evident-core --test fuzz`. Every crash found is kept below as a named regression test.
@@ -148,6 +148,14 @@ const PIECES: &[&str] = &[
     "ﬁ",
     "Ⅳ",
     "١٢",
+    // Characters whose lowercase or uppercase has another byte length.
+    "Ⱥ",
+    "Ⱦ",
+    "ẞ",
+    "ǅ",
+    "ΣΑΣ",
+    "ſ",
+    "\u{212a}",
 ];
 
 /// A string of pieces and random characters with random separators.
@@ -604,4 +612,18 @@ fn an_empty_statement_renders() {
     answer.sections[0].items[0].citations.clear();
     run_renderers(&answer);
     assert!(render::text(&answer).contains("   1.\n"));
+}
+
+#[test]
+fn a_heading_whose_lowercase_is_longer() {
+    // 'Ⱥ' (2 bytes) lowercases to 'ⱥ' (3 bytes): offsets into the lowercase text are not
+    // offsets into the original.
+    run_answer(
+        "",
+        &[(
+            String::new(),
+            "Ⱥ\u{a0}child".into(),
+            "For patients with locally recurrent rectal cancer, surgical resection is recommended. ".into(),
+        )],
+    );
 }
