@@ -136,7 +136,8 @@ pub async fn audit(config: &StoreConfig<'_>, cmd: &AuditCommand) -> Result<()> {
         },
         AuditCommand::Log { object } => {
             for e in store.audit_trail(object.as_deref()).await? {
-                println!(
+                // Notes, objects and names are stored user text: printed escaped.
+                crate::output::outln!(
                     "{:>6}  {}  {:<22} {:<28} {}{}{}",
                     e.seq,
                     format_utc(e.at_ms),

@@ -1,5 +1,6 @@
 //! The article commands: `review` (articles and starter documents), `followup`, and what `ask` does with articles (`--save`, answering from an approved article).
 
+use crate::output::{out, outln};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use evident_core::answer::Answer;
@@ -227,12 +228,12 @@ pub async fn review(config: &StoreConfig<'_>, cmd: &ReviewCommand) -> Result<()>
             let list = store.articles(&filter).await?;
             if *format == Format::Json {
                 let items: Vec<_> = list.iter().map(summary_json).collect();
-                println!("{}", serde_json::to_string_pretty(&items)?);
+                outln!("{}", crate::output::json(&items)?);
             } else if list.is_empty() {
-                println!("no articles");
+                outln!("no articles");
             } else {
                 for a in &list {
-                    println!(
+                    outln!(
                         "{:<18} v{:<3} {}  {}",
                         a.status.label(),
                         a.latest_version,
@@ -265,7 +266,7 @@ pub async fn review(config: &StoreConfig<'_>, cmd: &ReviewCommand) -> Result<()>
                     config.policy,
                 )
                 .await?;
-            println!(
+            outln!(
                 "{}: {} (version {})",
                 a.slug,
                 a.status.label(),
@@ -276,12 +277,12 @@ pub async fn review(config: &StoreConfig<'_>, cmd: &ReviewCommand) -> Result<()>
             let list = store.documents(*status).await?;
             if *format == Format::Json {
                 let items: Vec<_> = list.iter().map(document_json).collect();
-                println!("{}", serde_json::to_string_pretty(&items)?);
+                outln!("{}", crate::output::json(&items)?);
             } else if list.is_empty() {
-                println!("no documents");
+                outln!("no documents");
             } else {
                 for d in &list {
-                    println!(
+                    outln!(
                         "{:<18} {}  {:<44} {}",
                         d.status.label(),
                         format_utc(d.updated_at_ms),
@@ -296,7 +297,7 @@ pub async fn review(config: &StoreConfig<'_>, cmd: &ReviewCommand) -> Result<()>
             let d = store
                 .transition_document(document_id(id), &actor, *to, note.as_deref(), config.policy)
                 .await?;
-            println!("{}: {}", d.doc_id, d.status.label());
+            outln!("{}: {}", d.doc_id, d.status.label());
         }
         ReviewCommand::Edit {
             slug,
@@ -327,7 +328,7 @@ pub async fn review(config: &StoreConfig<'_>, cmd: &ReviewCommand) -> Result<()>
             let a = store
                 .propose_version(&slug, &actor, base, edited, &corpus, note.as_deref())
                 .await?;
-            println!(
+            outln!(
                 "{}: version {} proposed; {}",
                 a.slug,
                 a.latest_version,
@@ -368,35 +369,35 @@ async fn show(
             "reviews": reviews,
             "follow_ups": follow_ups,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", crate::output::json(&out)?);
         return Ok(());
     }
     let users = store.users().await?;
-    println!("{}", a.question);
-    println!("/articles/{}", a.slug);
-    println!(
+    outln!("{}", a.question);
+    outln!("/articles/{}", a.slug);
+    outln!(
         "Status: {}   Last updated: {}",
         a.status.label(),
         format_utc(a.updated_at_ms)
     );
     if visible.pending {
-        println!("{PENDING_BANNER}");
+        outln!("{PENDING_BANNER}");
     } else if let (Some(by), Some(at)) = (a.approved_by, a.approved_at_ms) {
-        println!(
+        outln!(
             "Version {} approved by {} on {}",
             visible.version,
             author_name(Author::User(by), &users),
             format_utc(at)
         );
     }
-    println!("\nVersions:");
+    outln!("\nVersions:");
     for v in &versions {
         let mark = if v.n == visible.version {
             " (readers see this)"
         } else {
             ""
         };
-        println!(
+        outln!(
             "  v{} by {} on {}{}{mark}",
             v.n,
             author_name(v.author, &users),
@@ -408,9 +409,9 @@ async fn show(
         );
     }
     if !reviews.is_empty() {
-        println!("\nReviews:");
+        outln!("\nReviews:");
         for r in &reviews {
-            println!(
+            outln!(
                 "  {} {} v{}: {} → {}{}",
                 format_utc(r.at_ms),
                 r.reviewer_name,
@@ -424,11 +425,11 @@ async fn show(
             );
         }
     }
-    println!("\n--- version {} ---", shown.n);
-    print!("{}", render::text(&shown.answer));
+    outln!("\n--- version {} ---", shown.n);
+    out!("{}", render::text(&shown.answer));
     for f in &follow_ups {
-        println!("\n--- follow-up {}: {} ---", f.n, f.question);
-        print!("{}", render::text(&f.answer));
+        outln!("\n--- follow-up {}: {} ---", f.n, f.question);
+        out!("{}", render::text(&f.answer));
     }
     Ok(())
 }
@@ -530,15 +531,13 @@ pub async fn followup(
     let question = args.question.join(" ");
     let f = articles::follow_up(&store, index, lexicon, &slug, &who, &question, options).await?;
     match args.format {
-        Format::Json => println!(
+        Format::Json => outln!(
             "{}",
-            serde_json::to_string_pretty(
-                &json!({"article": slug, "follow_up": f.n, "answer": f.answer})
-            )?
+            crate::output::json(&json!({"article": slug, "follow_up": f.n, "answer": f.answer}))?
         ),
         Format::Text => {
-            println!("Follow-up {} on article {slug}", f.n);
-            print!("{}", render::text(&f.answer));
+            outln!("Follow-up {} on article {slug}", f.n);
+            out!("{}", render::text(&f.answer));
         }
     }
     Ok(())

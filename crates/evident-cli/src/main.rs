@@ -323,7 +323,7 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     if let Err(e) = run(cli) {
-        eprintln!("error: {e:#}");
+        output::print_err(&format!("error: {e:#}\n"));
         std::process::exit(1);
     }
 }
@@ -621,21 +621,21 @@ fn cmd_ask(cli: &Cli, data_dir: &Path, args: &AskArgs) -> Result<()> {
         }
     };
     match args.format {
-        AnswerFormat::Text => print!("{}", render::text(answer)),
-        AnswerFormat::Markdown => print!("{}", render::markdown(answer)),
+        AnswerFormat::Text => output::print(&render::text(answer)),
+        AnswerFormat::Markdown => output::print(&render::markdown(answer)),
         AnswerFormat::Json => {
             let mut value = serde_json::to_value(answer)?;
             if let Some(note) = &note {
                 value["article"] = note.json();
             }
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            output::print(&format!("{}\n", output::json(&value)?));
         }
     }
     if let Some(note) = &note {
         if args.format == AnswerFormat::Json {
-            eprintln!("{}", note.line());
+            output::print_err(&format!("{}\n", note.line()));
         } else {
-            println!("\n{}", note.line());
+            output::print(&format!("\n{}\n", note.line()));
         }
     }
     Ok(())
@@ -650,11 +650,10 @@ fn cmd_search(cli: &Cli, data_dir: &Path, args: &SearchArgs) -> Result<()> {
     check_mode(&index, &args.rank)?;
     let hits = index.search(&query, &search_options(&args.rank, args.k))?;
     match args.format {
-        OutputFormat::Text => print!("{}", output::hits_text(&query, &hits)),
-        OutputFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&output::hits_json(&hits))?
-        ),
+        OutputFormat::Text => output::print(&output::hits_text(&query, &hits)),
+        OutputFormat::Json => {
+            output::print(&format!("{}\n", output::json(&output::hits_json(&hits))?));
+        }
     }
     Ok(())
 }

@@ -1,7 +1,55 @@
-//! Rendering search hits for the terminal (text) and for programs (JSON).
+//! Terminal output: everything the CLI prints from stored or corpus text goes through [`print`] (control characters and bidirectional overrides escaped, so that stored text cannot recolour, retitle or clear the terminal) or [`json`]; and search hits for the terminal (text) and for programs (JSON).
 
+use std::io::Write;
+
+use evident_core::input::{escape_control, is_unsafe_on_terminal};
 use evident_search::Hit;
+use serde::Serialize;
 use serde_json::{Value, json};
+
+/// Writes `text` to standard output with unsafe characters escaped. A closed pipe is not an
+/// error worth a panic.
+pub fn print(text: &str) {
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(escape_control(text).as_bytes());
+}
+
+/// Writes `text` to standard error with unsafe characters escaped.
+pub fn print_err(text: &str) {
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(escape_control(text).as_bytes());
+}
+
+/// `print!` with unsafe characters escaped.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::output::print(&format!($($arg)*)) };
+}
+
+/// `println!` with unsafe characters escaped.
+macro_rules! outln {
+    () => { $crate::output::print("\n") };
+    ($($arg:tt)*) => { $crate::output::print(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+pub(crate) use {out, outln};
+
+/// Pretty JSON in which the characters serde_json leaves as they are but a terminal would
+/// act on (DEL, C1 controls, bidirectional overrides) are written as `\uXXXX` escapes; they
+/// only occur inside strings, where such an escape means the same character.
+pub fn json(value: &impl Serialize) -> serde_json::Result<String> {
+    let text = serde_json::to_string_pretty(value)?;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_unsafe_on_terminal(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
 
 /// Hits as numbered plain text with their source and section.
 pub fn hits_text(query: &str, hits: &[Hit]) -> String {

@@ -68,4 +68,7 @@ pub enum CoreError {
     Glossary { line: usize, message: String },
     #[error("{name}: {message}")]
     Parse { name: String, message: String },
+    /// User input the service does not take (a control character, a search too long).
+    #[error("{0}")]
+    Input(String),
 }

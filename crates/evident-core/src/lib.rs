@@ -12,6 +12,7 @@ pub mod condition;
 pub mod document;
 pub mod error;
 pub mod eval;
+pub mod input;
 pub mod lexicon;
 mod pattern;
 pub mod plain;

@@ -74,20 +74,34 @@ fn reference_line(r: &Reference) -> String {
 
 /// Wraps `text` at `width` columns, each line prefixed by `indent`.
 fn wrap(text: &str, indent: &str, width: usize) -> String {
+    wrap_hanging(text, indent, indent, width)
+}
+
+/// Wraps `text` at `width` columns (counted in characters): the first line prefixed by
+/// `first`, the others by `indent`. Empty text gives no line.
+fn wrap_hanging(text: &str, first: &str, indent: &str, width: usize) -> String {
     let mut out = String::new();
     let mut line = String::new();
+    let mut line_chars = 0;
+    let indent_chars = indent.chars().count();
     for word in text.split_whitespace() {
-        if !line.is_empty() && indent.len() + line.len() + 1 + word.len() > width {
-            let _ = writeln!(out, "{indent}{line}");
+        let word_chars = word.chars().count();
+        if !line.is_empty() && indent_chars + line_chars + 1 + word_chars > width {
+            let prefix = if out.is_empty() { first } else { indent };
+            let _ = writeln!(out, "{prefix}{line}");
             line.clear();
+            line_chars = 0;
         }
         if !line.is_empty() {
             line.push(' ');
+            line_chars += 1;
         }
         line.push_str(word);
+        line_chars += word_chars;
     }
     if !line.is_empty() {
-        let _ = writeln!(out, "{indent}{line}");
+        let prefix = if out.is_empty() { first } else { indent };
+        let _ = writeln!(out, "{prefix}{line}");
     }
     out
 }
@@ -110,8 +124,17 @@ pub fn text(answer: &Answer) -> String {
     for section in &answer.sections {
         let _ = writeln!(out, "\n{}", section.title.to_uppercase());
         for (i, item) in section.items.iter().enumerate() {
-            let body = wrap(&format!("{} {}", item.text, markers(item)), "     ", 88);
-            let _ = write!(out, "  {:>2}.{}", i + 1, &body[4..]);
+            let number = format!("  {:>2}. ", i + 1);
+            let body = wrap_hanging(
+                &format!("{} {}", item.text, markers(item)),
+                &number,
+                "     ",
+                88,
+            );
+            if body.is_empty() {
+                let _ = writeln!(out, "{}", number.trim_end());
+            }
+            out.push_str(&body);
         }
     }
     if !answer.references.is_empty() {

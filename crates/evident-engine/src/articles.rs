@@ -159,10 +159,7 @@ pub async fn plan_follow_up(
     slug: &Slug,
     text: &str,
 ) -> Result<FollowUpPlan, EngineError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(EngineError::Usage("the follow-up question is empty".into()));
-    }
+    let text = crate::ask::checked_question("the follow-up question", text)?;
     let start = Instant::now();
     let article = repo
         .article(slug)
@@ -173,6 +170,12 @@ pub async fn plan_follow_up(
         .await?
         .ok_or_else(|| EngineError::NotFound(format!("the answer of article '{slug}'")))?;
     let earlier = repo.follow_ups(slug).await?;
+    if earlier.len() as i64 >= evident_core::input::MAX_FOLLOW_UPS {
+        return Err(EngineError::Usage(format!(
+            "this article's thread is full ({} follow-up questions): ask a new question instead",
+            evident_core::input::MAX_FOLLOW_UPS
+        )));
+    }
     let thread_facts = earlier
         .last()
         .map_or(&root_version.answer.facts, |f| &f.facts);

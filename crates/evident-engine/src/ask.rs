@@ -64,13 +64,22 @@ pub fn ask(
     text: &str,
     options: &AskOptions,
 ) -> Result<Asked, EngineError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(EngineError::Usage("the question is empty".into()));
-    }
+    let text = checked_question("the question", text)?;
     let start = Instant::now();
     let question = analyze(text, lexicon);
     answer_question(index, lexicon, question, Vec::new(), options, start)
+}
+
+/// A question as asked, trimmed: refused when empty or when it holds a control character
+/// other than a line break or tab. `field` names it in the error.
+pub fn checked_question<'a>(field: &str, text: &'a str) -> Result<&'a str, EngineError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(EngineError::Usage(format!("{field} is empty")));
+    }
+    evident_core::input::check_text(field, text, evident_core::input::Lines::Many)
+        .map_err(|e| EngineError::Usage(e.to_string()))?;
+    Ok(text)
 }
 
 /// Answers an analysed question (for a follow-up: with the thread's facts merged in).

@@ -6,11 +6,12 @@ use evident_core::article::{
     ReviewStatus, RuleError, Slug, UserId, Version, VersionNo, decide_edit, decide_transition,
 };
 use evident_core::audit::AuditAction;
+use evident_core::input::MAX_FOLLOW_UPS;
 use evident_core::question::PatientFact;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Row, Transaction};
 
-use crate::error::{Result, StoreError};
+use crate::error::{Result, StoreError, check_text};
 use crate::sql::{
     AuditRow, SqlStore, embedding_bytes, embedding_from, guarded, json, parsed, to_json,
 };
@@ -144,6 +145,7 @@ impl SqlStore {
         if new.question.trim().is_empty() {
             return Err(StoreError::Invalid("the question is empty".into()));
         }
+        check_text("the question", &new.question)?;
         let answer = to_json(&new.answer)?;
         let (mut tx, mut chain) = self.begin_write().await?;
         let slug = free_slug(&mut tx, &Slug::from_question(&new.question)).await?;
@@ -245,9 +247,14 @@ impl SqlStore {
             binds.push(status.as_str().to_string());
             sql.push_str(&format!(" AND a.status = ${}", binds.len()));
         }
-        for word in filter.text.iter().flat_map(|t| t.split_whitespace()) {
+        // Capped in words and length (a thousand LIKE terms are too large an expression).
+        let words = match &filter.text {
+            Some(t) => evident_core::input::search_words(t)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?,
+            None => Vec::new(),
+        };
+        for word in words {
             let escaped = word
-                .to_lowercase()
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
@@ -310,6 +317,7 @@ impl SqlStore {
         note: Option<&str>,
         policy: ReviewPolicy,
     ) -> Result<ArticleSummary> {
+        check_text("the note", note.unwrap_or_default())?;
         let who = Who::User(actor.clone());
         let (mut tx, mut chain) = self.begin_write().await?;
         let before = load(&mut tx, slug).await?;
@@ -380,6 +388,7 @@ impl SqlStore {
         corpus_version: &str,
         note: Option<&str>,
     ) -> Result<ArticleSummary> {
+        check_text("the note", note.unwrap_or_default())?;
         let who = Who::User(actor.clone());
         let answer = to_json(&answer)?;
         let (mut tx, mut chain) = self.begin_write().await?;
@@ -488,6 +497,7 @@ impl SqlStore {
                 "the follow-up question is empty".into(),
             ));
         }
+        check_text("the follow-up question", question)?;
         let facts_json = to_json(&facts)?;
         let answer_json = to_json(&answer)?;
         let (mut tx, mut chain) = self.begin_write().await?;
@@ -499,6 +509,12 @@ impl SqlStore {
         .fetch_one(&mut *tx)
         .await?
         .try_get("n")?;
+        if n > MAX_FOLLOW_UPS {
+            tx.rollback().await?;
+            return Err(StoreError::Invalid(format!(
+                "this article's thread is full ({MAX_FOLLOW_UPS} follow-up questions): ask a new question instead"
+            )));
+        }
         let now = chain.now_ms;
         sqlx::query(
             "INSERT INTO follow_ups (article_id, n, question, facts, answer, asked_by, created_ms) \
@@ -543,10 +559,36 @@ impl SqlStore {
     }
 
     pub(crate) async fn follow_ups_impl(&self, slug: &Slug) -> Result<Vec<FollowUp>> {
-        sqlx::query(
-            "SELECT f.n, f.question, f.facts, f.answer, f.asked_by, f.created_ms FROM follow_ups f \
-             JOIN articles a ON a.id = f.article_id WHERE a.slug = $1 ORDER BY f.n",
+        self.thread(slug, "").await
+    }
+
+    /// Up to `limit` follow-ups of the thread after the first `skip`, and how many it has.
+    pub(crate) async fn follow_up_page_impl(
+        &self,
+        slug: &Slug,
+        skip: usize,
+        limit: usize,
+    ) -> Result<(Vec<FollowUp>, usize)> {
+        let total: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM follow_ups f JOIN articles a ON a.id = f.article_id \
+             WHERE a.slug = $1",
         )
+        .bind(slug.as_str())
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?;
+        let window = format!(" LIMIT {} OFFSET {}", limit.min(1000), skip.min(1 << 30));
+        let page = self.thread(slug, &window).await?;
+        Ok((page, usize::try_from(total).unwrap_or_default()))
+    }
+
+    /// The thread of `slug` in order, `window` (a `LIMIT`/`OFFSET` of numbers) applied.
+    async fn thread(&self, slug: &Slug, window: &str) -> Result<Vec<FollowUp>> {
+        // Built from constants and numbers only; the slug is bound.
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT f.n, f.question, f.facts, f.answer, f.asked_by, f.created_ms FROM follow_ups f \
+             JOIN articles a ON a.id = f.article_id WHERE a.slug = $1 ORDER BY f.n{window}"
+        )))
         .bind(slug.as_str())
         .fetch_all(&self.pool)
         .await?

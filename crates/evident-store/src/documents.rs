@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Executor, Row, Transaction};
 
 use crate::Who;
-use crate::error::{Result, StoreError};
+use crate::error::{Result, StoreError, check_text};
 use crate::sql::{AuditRow, SqlStore, guarded, parsed};
 
 const COLUMNS: &str = "doc_id, title, source, sha256, status, approved_by, approved_ms, \
@@ -234,6 +234,7 @@ impl SqlStore {
         note: Option<&str>,
         policy: ReviewPolicy,
     ) -> Result<DocumentRecord> {
+        check_text("the note", note.unwrap_or_default())?;
         let who = Who::User(actor.clone());
         let object = DocumentRecord::audit_object(doc_id);
         let (mut tx, mut chain) = self.begin_write().await?;

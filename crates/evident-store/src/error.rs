@@ -26,3 +26,10 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Refuses user text (a question, a note) with a control character other than a line break
+/// or tab, by the core's rule ([`evident_core::input::check_text`]).
+pub(crate) fn check_text(field: &str, value: &str) -> Result<()> {
+    evident_core::input::check_text(field, value, evident_core::input::Lines::Many)
+        .map_err(|e| StoreError::Invalid(e.to_string()))
+}

@@ -186,6 +186,13 @@ pub trait Repository: Send + Sync {
         answer: Answer,
     ) -> Result<FollowUp>;
     async fn follow_ups(&self, slug: &Slug) -> Result<Vec<FollowUp>>;
+    /// Up to `limit` follow-ups of the thread after the first `skip`, and the thread's length.
+    async fn follow_up_page(
+        &self,
+        slug: &Slug,
+        skip: usize,
+        limit: usize,
+    ) -> Result<(Vec<FollowUp>, usize)>;
 
     // Corpus documents under review (the starter knowledge base).
     /// Registers `docs` in one transaction: an unknown document enters review as Submitted

@@ -122,6 +122,14 @@ impl Repository for SqlStore {
     async fn follow_ups(&self, slug: &Slug) -> Result<Vec<FollowUp>> {
         self.follow_ups_impl(slug).await
     }
+    async fn follow_up_page(
+        &self,
+        slug: &Slug,
+        skip: usize,
+        limit: usize,
+    ) -> Result<(Vec<FollowUp>, usize)> {
+        self.follow_up_page_impl(slug, skip, limit).await
+    }
     async fn register_documents(&self, by: &Who, docs: &[DocumentEntry]) -> Result<RegisterReport> {
         self.register_documents_impl(by, docs).await
     }

@@ -198,10 +198,7 @@ fn parse_slug(s: &str) -> Result<Slug, WebError> {
 }
 
 fn check_question(q: &str) -> Result<&str, WebError> {
-    let q = q.trim();
-    if q.is_empty() {
-        return Err(WebError::Invalid("the question is empty".into()));
-    }
+    let q = evident_engine::ask::checked_question("the question", q)?;
     if q.chars().count() > MAX_QUESTION_CHARS {
         return Err(WebError::Invalid(format!(
             "the question is longer than {MAX_QUESTION_CHARS} characters"
@@ -424,6 +421,8 @@ async fn list_articles(
 pub struct AudienceQuery {
     /// Re-render the answer for this reader (physician, nurse, pharmacist, student, patient).
     pub audience: Option<String>,
+    /// The page of follow-ups (1-based, 20 a page; clamped to the pages there are).
+    pub page: Option<u32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -443,7 +442,12 @@ pub struct ArticleResponse {
     pub answer: Answer,
     /// False when the answer was re-rendered for another audience than the one reviewed.
     pub reviewed_text: bool,
+    /// One page of the thread, oldest first.
     pub follow_ups: Vec<FollowUpJson>,
+    /// Follow-ups in the whole thread (at most 100).
+    pub follow_ups_total: usize,
+    pub follow_ups_page: usize,
+    pub follow_ups_pages: usize,
 }
 
 /// An article, its answer and its thread.
@@ -465,7 +469,7 @@ async fn get_article(
     Query(q): Query<AudienceQuery>,
 ) -> Result<Json<ArticleResponse>, WebError> {
     let slug = parse_slug(&slug)?;
-    let view = article_view(&state, &caller, &slug, q.audience.as_deref()).await?;
+    let view = article_view(&state, &caller, &slug, q.audience.as_deref(), q.page).await?;
     Ok(Json(ArticleResponse {
         article: (&view.article).into(),
         answer: view.answer,
@@ -480,6 +484,9 @@ async fn get_article(
                 created_at: format_utc(f.created_at_ms),
             })
             .collect(),
+        follow_ups_total: view.thread.total,
+        follow_ups_page: view.thread.page,
+        follow_ups_pages: view.thread.pages,
     }))
 }
 
@@ -490,7 +497,9 @@ pub struct ArticleView {
     pub audience: Audience,
     /// False when the answer was composed afresh for another audience than the reviewed one.
     pub reviewed_text: bool,
+    /// One page of the follow-up thread.
     pub follow_ups: Vec<evident_core::article::FollowUp>,
+    pub thread: ThreadPage,
 }
 
 /// The article `caller` may read: 404 for one that does not exist, and for a rejected one
@@ -508,11 +517,22 @@ pub async fn readable_article(
         .ok_or_else(|| WebError::NotFound(format!("no article '{slug}'")))
 }
 
+/// Where a page of follow-ups sits in its thread.
+#[derive(Debug, Clone, Copy)]
+pub struct ThreadPage {
+    pub total: usize,
+    /// 1-based.
+    pub page: usize,
+    pub pages: usize,
+}
+
+/// An article for a reader; `follow_up_page` picks the page of its thread (1-based).
 pub async fn article_view(
     state: &AppState,
     caller: &Caller,
     slug: &Slug,
     audience: Option<&str>,
+    follow_up_page: Option<u32>,
 ) -> Result<ArticleView, WebError> {
     let store = state.store.as_ref();
     let article = readable_article(state, caller, slug).await?;
@@ -540,13 +560,24 @@ pub async fn article_view(
         .await?;
         (asked.composition.answer, false)
     };
-    let follow_ups = store.follow_ups(slug).await?;
+    let per_page = evident_core::input::FOLLOW_UPS_PER_PAGE;
+    let (first, total) = store.follow_up_page(slug, 0, per_page).await?;
+    let (page, pages) = evident_core::input::follow_up_page(follow_up_page, total);
+    let follow_ups = if page == 1 {
+        first
+    } else {
+        store
+            .follow_up_page(slug, (page - 1) * per_page, per_page)
+            .await?
+            .0
+    };
     Ok(ArticleView {
         article,
         answer,
         audience,
         reviewed_text,
         follow_ups,
+        thread: ThreadPage { total, page, pages },
     })
 }
 

@@ -27,6 +27,19 @@ pub enum WebError {
     /// Something failed inside; the message is logged, never sent.
     #[error("internal error")]
     Internal(String),
+    /// An error response from outside the handlers (a body over the limit, unreadable JSON,
+    /// a timeout, an unknown route or method), re-shaped by `failsafe::error_shape`.
+    #[error("{}", rejected_message(*.status, .message))]
+    Rejected { status: StatusCode, message: String },
+}
+
+/// A rejection's own message, unless it is empty or from a server error (never sent).
+fn rejected_message(status: StatusCode, message: &str) -> String {
+    if message.is_empty() || status.is_server_error() {
+        crate::failsafe::default_message(status).to_string()
+    } else {
+        message.to_string()
+    }
 }
 
 impl WebError {
@@ -39,6 +52,7 @@ impl WebError {
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::Rejected { status, .. } => *status,
         }
     }
 
@@ -52,6 +66,21 @@ impl WebError {
             WebError::Invalid(_) => "invalid",
             WebError::RateLimited(_) => "rate_limited",
             WebError::Internal(_) => "internal",
+            WebError::Rejected { status, .. } => match status.as_u16() {
+                401 => "unauthenticated",
+                403 => "forbidden",
+                404 => "not_found",
+                405 => "method_not_allowed",
+                408 => "timeout",
+                409 => "conflict",
+                413 => "too_large",
+                415 => "unsupported_media_type",
+                422 => "invalid",
+                429 => "rate_limited",
+                503 => "unavailable",
+                _ if status.is_server_error() => "internal",
+                _ => "bad_request",
+            },
         }
     }
 
@@ -71,15 +100,21 @@ pub struct ErrorBody {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// unauthenticated, forbidden, csrf, not_found, conflict, invalid, rate_limited, internal
+    /// unauthenticated, forbidden, csrf, not_found, conflict, invalid, rate_limited, internal;
+    /// for requests refused before a handler: bad_request, method_not_allowed, timeout,
+    /// too_large, unsupported_media_type, unavailable
     pub code: String,
     pub message: String,
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        if let WebError::Internal(detail) = &self {
-            tracing::error!("internal error: {detail}");
+        match &self {
+            WebError::Internal(detail) => tracing::error!("internal error: {detail}"),
+            WebError::Rejected { status, message } if status.is_server_error() => {
+                tracing::error!("{status}: {message}");
+            }
+            _ => {}
         }
         let body = ErrorBody {
             error: ErrorDetail {

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod failsafe;
 pub mod failures;
 pub mod metrics;
 pub mod pages;
@@ -112,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api_router)
         .merge(pages::router())
         .merge(api::operations_router(openapi))
+        .route_layer(failsafe::catch_panic())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -124,6 +126,7 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(axum::middleware::from_fn(failsafe::error_shape))
         .with_state(state)
 }
 

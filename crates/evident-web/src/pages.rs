@@ -10,7 +10,7 @@ mod ask;
 mod assets;
 mod diff;
 mod info;
-mod layout;
+pub(crate) mod layout;
 mod review;
 mod review_documents;
 mod review_view;

@@ -372,9 +372,15 @@ pub(super) fn categorical(
     // patients younger than 18; children as someone's offspring ("women who have had
     // children") are not its population.
     let as_offspring = |start: usize| {
-        let before = lower[..start].split_whitespace().next_back().unwrap_or("");
+        // `start` is an offset into `text`: lowercasing can change byte lengths ('Ⱥ' → 'ⱥ'),
+        // so the word before is read from `text` and lowercased on its own.
+        let before = text[..start]
+            .split_whitespace()
+            .next_back()
+            .unwrap_or("")
+            .to_lowercase();
         matches!(
-            before,
+            before.as_str(),
             "have" | "has" | "had" | "having" | "bore" | "bear" | "their" | "her" | "his" | "no"
         )
     };

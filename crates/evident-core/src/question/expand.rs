@@ -70,9 +70,9 @@ pub(super) fn expand(text: &str, lexicon: &Lexicon) -> String {
         // Age/sex shorthand: digits directly before a one-letter M/F.
         if concept.category == Category::Population && matched.len() == 1 {
             let digits = text[..m.start].trim_end();
-            let number_start = digits
-                .rfind(|c: char| !c.is_ascii_digit())
-                .map_or(0, |i| i + 1);
+            // The digits that end `digits`; what comes before may be any character, so the
+            // boundary is where the digits begin, never one byte past another character.
+            let number_start = digits.trim_end_matches(|c: char| c.is_ascii_digit()).len();
             let number = &digits[number_start..];
             if !number.is_empty() && number_start >= last && number.len() <= 3 {
                 out.push_str(&text[last..number_start]);

@@ -21,6 +21,9 @@ use crate::security::ClientKey;
 pub struct ArticleQuery {
     #[serde(default)]
     pub audience: Option<String>,
+    /// The page of follow-ups.
+    #[serde(default)]
+    pub page: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -62,6 +65,27 @@ pub fn stepper(status: ReviewStatus) -> Markup {
     }
 }
 
+/// Links to the earlier and later pages of a long follow-up thread.
+fn thread_pager(a: &ArticleSummary, view: &crate::api::ArticleView) -> Markup {
+    let t = view.thread;
+    let href = |page: usize| {
+        format!(
+            "/articles/{}?audience={}&page={page}#follow-ups-heading",
+            a.slug,
+            view.audience.as_str()
+        )
+    };
+    html! {
+        @if t.pages > 1 {
+            nav.pager aria-label="Follow-up pages" {
+                @if t.page > 1 { a rel="prev" href=(href(t.page - 1)) { "Earlier follow-ups" } " " }
+                span { "Page " (t.page) " of " (t.pages) " (" (t.total) " follow-ups)" }
+                @if t.page < t.pages { " " a rel="next" href=(href(t.page + 1)) { "Later follow-ups" } }
+            }
+        }
+    }
+}
+
 /// Status stepper, last updated, the policy link and the pending banner.
 pub fn review_header(article: &ArticleSummary) -> Markup {
     let visible = article.visible();
@@ -96,7 +120,7 @@ pub async fn show(
     let result: Result<Response, WebError> = async {
         let q = query(q)?;
         let slug = parse_slug(&slug)?;
-        let view = article_view(&state, &viewer.0, &slug, q.audience.as_deref()).await?;
+        let view = article_view(&state, &viewer.0, &slug, q.audience.as_deref(), q.page).await?;
         let a = &view.article;
         let may_ask = state.config.public_ask || viewer.user().is_some();
         let body = html! {
@@ -138,6 +162,7 @@ pub async fn show(
                             (answer(&f.answer, &format!("fu{}-", f.n), 4))
                         }
                     }
+                    (thread_pager(a, &view))
                 }
                 @if may_ask {
                     form.follow-up-form method="post" action={ "/articles/" (a.slug) "/followups" } {
