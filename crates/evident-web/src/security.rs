@@ -188,7 +188,7 @@ pub fn client_addr(headers: &HeaderMap, peer: Option<IpAddr>, trust_forwarded_fo
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
                 .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-                .last()
+                .next_back()
         })
         .flatten();
     match forwarded.or(peer) {
