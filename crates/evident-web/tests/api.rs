@@ -4,7 +4,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{TestApp, app};
+use common::{TestApp, app, request};
 use evident_core::article::Role;
 use evident_engine::store::{NewArticle, Repository, Who};
 use evident_web::WebConfig;
@@ -12,20 +12,6 @@ use serde_json::{Value, json};
 
 const QUESTION: &str =
     "Next step for a presacral recurrence of rectal cancer after chemoradiation?";
-
-fn request(method: Method, uri: &str, token: Option<&str>, body: Option<Value>) -> Request<Body> {
-    let mut b = Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    match body {
-        Some(v) => b
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(v.to_string()))
-            .unwrap(),
-        None => b.body(Body::empty()).unwrap(),
-    }
-}
 
 /// A fresh submitted article (composed by the engine through the API would be slower).
 async fn article(app: &TestApp, question: &str) -> String {

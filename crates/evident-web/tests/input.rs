@@ -6,7 +6,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use axum::routing::get;
-use common::{TestApp, app};
+use common::{TestApp, app, request};
 use evident_core::answer::Audience;
 use evident_core::article::{QuestionKey, Role};
 use evident_core::input::{FOLLOW_UPS_PER_PAGE, MAX_FOLLOW_UPS};
@@ -14,20 +14,6 @@ use evident_engine::store::{NewArticle, Repository, Who};
 use evident_web::WebConfig;
 use serde_json::{Value, json};
 use tower::ServiceExt;
-
-fn request(method: Method, uri: &str, token: Option<&str>, body: Option<Value>) -> Request<Body> {
-    let mut b = Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    match body {
-        Some(v) => b
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(v.to_string()))
-            .unwrap(),
-        None => b.body(Body::empty()).unwrap(),
-    }
-}
 
 /// The body is `{"error": {"code": CODE, "message": ...}}`; returns the message.
 fn error_shape(body: &str, code: &str) -> String {

@@ -5,8 +5,8 @@ mod common;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use common::{TestApp, app};
+use axum::http::{Method, Request, StatusCode};
+use common::{TestApp, app, request as api};
 use evident_core::answer::{Answer, Statement};
 use evident_core::article::{REJECTED_BANNER, ReviewPolicy, ReviewStatus, Role, Slug, VersionNo};
 use evident_engine::store::{NewArticle, Repository, Who};
@@ -20,20 +20,6 @@ fn public() -> WebConfig {
         public_ask: true,
         ask_per_minute: 1000,
         ..WebConfig::default()
-    }
-}
-
-fn api(method: Method, uri: &str, token: Option<&str>, body: Option<Value>) -> Request<Body> {
-    let mut b = Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    match body {
-        Some(v) => b
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(v.to_string()))
-            .unwrap(),
-        None => b.body(Body::empty()).unwrap(),
     }
 }
 

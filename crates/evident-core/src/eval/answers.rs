@@ -17,6 +17,7 @@
 //! as fully recalled).
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use fancy_regex::Regex;
 use serde::Deserialize;
@@ -210,7 +211,9 @@ will with within without would yet";
 
 /// Words of at least four characters (`[a-z0-9][a-z0-9-]+`, lowercased) that are not stop words.
 fn content_words(text: &str) -> HashSet<String> {
-    let stop: HashSet<&str> = STOP.split_whitespace().collect();
+    static STOP_WORDS: LazyLock<HashSet<&str>> =
+        LazyLock::new(|| STOP.split_whitespace().collect());
+    let stop = &*STOP_WORDS;
     let lower = text.to_lowercase();
     let mut words = HashSet::new();
     let mut current = String::new();
@@ -307,20 +310,19 @@ pub fn score(case: &AnswerCase, answer: &Answer) -> CaseScore {
     });
     let (mut cited, mut supported) = (0, 0);
     for s in &statements {
-        let evidence: Vec<&str> = s
+        let references: Vec<_> = s
             .citations
             .iter()
             .filter_map(|n| answer.references.iter().find(|r| r.n == *n))
-            .flat_map(|r| r.evidence.iter().map(|e| e.text.as_str()))
             .collect();
-        if !s
-            .citations
-            .iter()
-            .any(|n| answer.references.iter().any(|r| r.n == *n))
-        {
+        if references.is_empty() {
             continue;
         }
         cited += 1;
+        let evidence: Vec<&str> = references
+            .iter()
+            .flat_map(|r| r.evidence.iter().map(|e| e.text.as_str()))
+            .collect();
         let words = content_words(&s.text);
         let evidence_words = content_words(&evidence.join(" "));
         let shared = words.intersection(&evidence_words).count();

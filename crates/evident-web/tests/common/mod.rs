@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use evident_core::article::Role;
 use evident_core::lexicon::Lexicon;
 use evident_engine::store::{Repository, SqlStore, Who};
 use evident_search::SearchIndex;
 use evident_web::{AppState, WebConfig};
 use http_body_util::BodyExt;
+use serde_json::Value;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
@@ -110,5 +111,25 @@ impl TestApp {
             .and_then(|v| v.to_str().ok())
             .expect("a session cookie");
         set.split(';').next().expect("name=value").to_string()
+    }
+}
+
+/// A request with an optional bearer token and JSON body.
+pub fn request(
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    match body {
+        Some(v) => b
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(v.to_string()))
+            .unwrap(),
+        None => b.body(Body::empty()).unwrap(),
     }
 }
